@@ -1,0 +1,216 @@
+//! Decoding and verifying an encoded token: one pass over the token, with
+//! the checks of PyJWT 2.x as Flask-JWT-Extended 4.x configures them.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+
+use crate::algorithm::Algorithm;
+use crate::config::{Expires, JwtConfig};
+use crate::error::JwtError;
+use crate::keys::Keys;
+use crate::token::DecodedToken;
+
+/// A failed verification: the error, and the token when it was readable and
+/// correctly signed (so that, e.g., the expired-token loader sees its claims).
+#[derive(Debug, Clone)]
+pub struct Rejection {
+    pub(crate) error: JwtError,
+    pub(crate) token: Option<Arc<DecodedToken>>,
+}
+
+impl Rejection {
+    /// Why the request was rejected.
+    pub fn error(&self) -> &JwtError {
+        &self.error
+    }
+
+    /// The token, when the rejection came after its signature was verified.
+    pub fn token(&self) -> Option<&DecodedToken> {
+        self.token.as_deref()
+    }
+}
+
+impl From<JwtError> for Rejection {
+    fn from(error: JwtError) -> Self {
+        Self { error, token: None }
+    }
+}
+
+impl Rejection {
+    pub(crate) fn with_token(error: JwtError, token: Arc<DecodedToken>) -> Self {
+        Self {
+            error,
+            token: Some(token),
+        }
+    }
+}
+
+fn malformed(message: impl Into<String>) -> Rejection {
+    JwtError::Malformed(message.into()).into()
+}
+
+fn b64(segment: &str, what: &str) -> Result<Vec<u8>, Rejection> {
+    URL_SAFE_NO_PAD
+        .decode(segment)
+        .map_err(|_| malformed(format!("Invalid {what} padding")))
+}
+
+fn json_object(bytes: &[u8], what: &str) -> Result<Map<String, Value>, Rejection> {
+    match serde_json::from_slice::<Value>(bytes) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err(malformed(format!("Invalid {what} string: must be a json object"))),
+        Err(e) => Err(malformed(format!("Invalid {what} string: {e}"))),
+    }
+}
+
+/// Decodes `encoded` and verifies its signature and registered claims at
+/// time `now` (seconds since the epoch).
+pub(crate) fn decode(
+    config: &JwtConfig,
+    allowed: &[Algorithm],
+    keys: &Keys,
+    encoded: &str,
+    now: f64,
+) -> Result<DecodedToken, Rejection> {
+    if encoded.len() > config.max_token_size {
+        return Err(JwtError::TooLarge.into());
+    }
+    let (signing_input, crypto) = encoded
+        .rsplit_once('.')
+        .ok_or_else(|| malformed("Not enough segments"))?;
+    let (header_segment, payload_segment) = signing_input
+        .split_once('.')
+        .ok_or_else(|| malformed("Not enough segments"))?;
+    let header = json_object(&b64(header_segment, "header")?, "header")?;
+    let payload = b64(payload_segment, "payload")?;
+    let signature = b64(crypto, "crypto")?;
+
+    let algorithm = header
+        .get("alg")
+        .and_then(Value::as_str)
+        .and_then(|alg| allowed.iter().copied().find(|a| a.as_str() == alg))
+        .ok_or(JwtError::AlgorithmNotAllowed)?;
+    if header.contains_key("crit") {
+        return Err(JwtError::UnsupportedCritical.into());
+    }
+    if header.get("kid").is_some_and(|kid| !kid.is_string()) {
+        return Err(JwtError::InvalidKeyId.into());
+    }
+    if !keys.verify(algorithm, signing_input.as_bytes(), &signature) {
+        return Err(JwtError::InvalidSignature.into());
+    }
+
+    // Only an authenticated payload is parsed.
+    let mut claims = json_object(&payload, "payload")?;
+    let verdict = validate_claims(config, &claims, now);
+    fill_defaults(&mut claims);
+    let token = DecodedToken {
+        header,
+        claims,
+        encoded: encoded.to_owned(),
+        identity_claim: config.identity_claim.clone(),
+    };
+    match verdict {
+        Ok(()) => Ok(token),
+        // The expired-token loader receives the (verified) claims.
+        Err(JwtError::Expired) => Err(Rejection::with_token(JwtError::Expired, Arc::new(token))),
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// Flask-JWT-Extended fills these in for tokens minted elsewhere.
+fn fill_defaults(claims: &mut Map<String, Value>) {
+    if !claims.contains_key("type") {
+        claims.insert("type".to_owned(), Value::from("access"));
+    }
+    if !claims.contains_key("fresh") {
+        claims.insert("fresh".to_owned(), Value::Bool(false));
+    }
+    if !claims.contains_key("jti") {
+        claims.insert("jti".to_owned(), Value::Null);
+    }
+}
+
+/// A NumericDate claim, truncated to whole seconds as PyJWT does.
+fn time_claim(claims: &Map<String, Value>, name: &'static str) -> Result<Option<f64>, JwtError> {
+    match claims.get(name) {
+        None => Ok(None),
+        Some(Value::Number(n)) => n
+            .as_f64()
+            .map(|v| Some(v.trunc()))
+            .ok_or(JwtError::InvalidTimeClaim(name)),
+        Some(_) => Err(JwtError::InvalidTimeClaim(name)),
+    }
+}
+
+fn validate_claims(config: &JwtConfig, claims: &Map<String, Value>, now: f64) -> Result<(), JwtError> {
+    let leeway = config.decode_leeway.as_secs_f64();
+
+    let is_refresh = claims.get("type").and_then(Value::as_str) == Some("refresh");
+    let expires = if is_refresh {
+        config.refresh_token_expires
+    } else {
+        config.access_token_expires
+    };
+    if expires != Expires::Never && !claims.contains_key("exp") {
+        return Err(JwtError::MissingRequiredClaim("exp"));
+    }
+    if let Some(iat) = time_claim(claims, "iat")? {
+        if iat > now + leeway {
+            return Err(JwtError::NotYetValidIat);
+        }
+    }
+    if let Some(nbf) = time_claim(claims, "nbf")? {
+        if nbf > now + leeway {
+            return Err(JwtError::NotYetValidNbf);
+        }
+    }
+    if let Some(exp) = time_claim(claims, "exp")? {
+        if exp <= now - leeway {
+            return Err(JwtError::Expired);
+        }
+    }
+    if let Some(issuer) = &config.decode_issuer {
+        match claims.get("iss") {
+            None => return Err(JwtError::MissingRequiredClaim("iss")),
+            Some(iss) if iss.as_str() != Some(issuer.as_str()) => {
+                return Err(JwtError::InvalidIssuer);
+            }
+            Some(_) => {}
+        }
+    }
+    if !config.decode_audience.is_empty() {
+        check_audience(&config.decode_audience, claims.get("aud"))?;
+    }
+    if config.verify_sub && claims.get("sub").is_some_and(|sub| !sub.is_string()) {
+        return Err(JwtError::InvalidSubject);
+    }
+    if claims.get("jti").is_some_and(|jti| !jti.is_string()) {
+        return Err(JwtError::InvalidJti);
+    }
+    if !claims.contains_key(&config.identity_claim) {
+        return Err(JwtError::MissingClaim(config.identity_claim.clone()));
+    }
+    Ok(())
+}
+
+fn check_audience(expected: &[String], aud: Option<&Value>) -> Result<(), JwtError> {
+    let matches = |value: &str| expected.iter().any(|e| e == value);
+    match aud {
+        None => Err(JwtError::MissingRequiredClaim("aud")),
+        Some(Value::String(aud)) if matches(aud) => Ok(()),
+        Some(Value::String(_)) => Err(JwtError::InvalidAudience),
+        Some(Value::Array(list)) => {
+            let list: Option<Vec<&str>> = list.iter().map(Value::as_str).collect();
+            match list {
+                None => Err(JwtError::InvalidAudienceFormat),
+                Some(list) if list.iter().any(|aud| matches(aud)) => Ok(()),
+                Some(_) => Err(JwtError::InvalidAudience),
+            }
+        }
+        Some(_) => Err(JwtError::InvalidAudienceFormat),
+    }
+}

@@ -1,0 +1,253 @@
+//! The error type of a rejected request and of token creation, and the one
+//! table that maps each error to its HTTP status and message.
+
+use actix_web::http::StatusCode;
+
+/// Why a request was rejected, or why a token could not be created.
+///
+/// The `Display` text of each variant is the message Flask-JWT-Extended 4.x
+/// sends for the same case, and [`JwtError::status`] is its status code. The
+/// response body is `{"<JWT_ERROR_MESSAGE_KEY>": "<message>"}` unless a response
+/// loader on the [`JwtManager`](crate::JwtManager) replaces it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum JwtError {
+    /// No token was found where the handler looks for one; the message says
+    /// where it looked (e.g. `Missing Authorization Header`).
+    #[error("{0}")]
+    NoAuthorization(String),
+    /// The header that should carry the token is malformed, e.g.
+    /// `Bad Authorization header. Expected 'Authorization: Bearer <JWT>'`.
+    #[error("{0}")]
+    InvalidHeader(String),
+    /// The query-string parameter does not start with the configured prefix.
+    #[error("{0}")]
+    InvalidQueryParam(String),
+    /// A state-changing request authenticated by cookie carries no CSRF value.
+    #[error("Missing CSRF token")]
+    CsrfMissing,
+    /// The CSRF value sent with the request differs from the token's `csrf` claim.
+    #[error("CSRF double submit tokens do not match")]
+    CsrfMismatch,
+    /// The token is not three base64url segments of JSON, or is otherwise
+    /// unreadable; the message says what is wrong (e.g. `Not enough segments`).
+    #[error("{0}")]
+    Malformed(String),
+    /// The token is larger than the configured maximum.
+    #[error("Token is too large")]
+    TooLarge,
+    /// The token's `alg` is not in the decode allow-list (this covers `none`).
+    #[error("The specified alg value is not allowed")]
+    AlgorithmNotAllowed,
+    /// The token asks for header extensions (`crit`) that are not supported.
+    #[error("Unsupported critical header parameter(s)")]
+    UnsupportedCritical,
+    /// The signature does not match the token and the configured key.
+    #[error("Signature verification failed")]
+    InvalidSignature,
+    /// The token's `exp` is in the past (beyond the configured leeway).
+    #[error("Token has expired")]
+    Expired,
+    /// The token's `nbf` is in the future.
+    #[error("The token is not yet valid (nbf)")]
+    NotYetValidNbf,
+    /// The token's `iat` is in the future.
+    #[error("The token is not yet valid (iat)")]
+    NotYetValidIat,
+    /// A time claim is not a number; the payload is the claim's name.
+    #[error("{}", time_claim_message(.0))]
+    InvalidTimeClaim(&'static str),
+    /// A registered claim that the configuration requires is absent
+    /// (`Token is missing the "aud" claim`).
+    #[error("Token is missing the \"{0}\" claim")]
+    MissingRequiredClaim(&'static str),
+    /// The identity claim (or the `csrf` claim) is absent: `Missing claim: sub`.
+    #[error("Missing claim: {0}")]
+    MissingClaim(String),
+    /// The `aud` claim shares no value with the decode audience.
+    #[error("Audience doesn't match")]
+    InvalidAudience,
+    /// The `aud` claim is neither a string nor a list of strings.
+    #[error("Invalid claim format in token")]
+    InvalidAudienceFormat,
+    /// The `iss` claim differs from the decode issuer.
+    #[error("Invalid issuer")]
+    InvalidIssuer,
+    /// The `sub` claim is not a string (and `JWT_VERIFY_SUB` is on).
+    #[error("Subject must be a string")]
+    InvalidSubject,
+    /// The `jti` claim is not a string.
+    #[error("JWT ID must be a string")]
+    InvalidJti,
+    /// The `kid` header is not a string.
+    #[error("Key ID header parameter must be a string")]
+    InvalidKeyId,
+    /// A refresh token was sent where any other token is required.
+    #[error("Only non-refresh tokens are allowed")]
+    RefreshTokenNotAllowed,
+    /// A non-refresh token was sent where a refresh token is required.
+    #[error("Only refresh tokens are allowed")]
+    RefreshTokenRequired,
+    /// The handler requires a fresh token and this one is not (or no longer) fresh.
+    #[error("Fresh token required")]
+    FreshTokenRequired,
+    /// The revocation check reported the token as revoked.
+    #[error("Token has been revoked")]
+    Revoked,
+    /// The token-verification loader rejected the token's claims.
+    #[error("User claims verification failed")]
+    UserClaimsVerificationFailed,
+    /// The user-lookup loader found no user for the token's identity.
+    #[error("Error loading the user {0}")]
+    UserLookupFailed(String),
+    /// The application has not registered a [`JwtManager`](crate::JwtManager)
+    /// with `App::app_data`: a server misconfiguration, answered with 500.
+    #[error(
+        "No JwtManager is registered: add `.app_data(manager.clone())` to the App that serves this handler"
+    )]
+    ManagerMissing,
+    /// A token could not be created (the claims could not be serialised, or
+    /// the key could not sign). Never produced while verifying a request.
+    #[error("Could not create the token: {0}")]
+    Encode(String),
+}
+
+fn time_claim_message(claim: &str) -> &'static str {
+    match claim {
+        "exp" => "Expiration Time claim (exp) must be an integer.",
+        "nbf" => "Not Before claim (nbf) must be an integer.",
+        _ => "Issued At claim (iat) must be an integer.",
+    }
+}
+
+/// Which response loader of the [`JwtManager`](crate::JwtManager) answers an
+/// error — the same grouping as Flask-JWT-Extended's loaders.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorClass {
+    /// No token, or a missing/mismatched CSRF value: `unauthorized_loader`, 401.
+    Unauthorized,
+    /// The token is unusable (format, signature, claims, type): `invalid_token_loader`, 422.
+    Invalid,
+    /// The token has expired: `expired_token_loader`, 401.
+    Expired,
+    /// The token is not fresh: `needs_fresh_token_loader`, 401.
+    NeedsFresh,
+    /// The token is revoked: `revoked_token_loader`, 401.
+    Revoked,
+    /// The verification loader said no: `token_verification_failed_loader`, 400.
+    VerificationFailed,
+    /// The user lookup found nobody: `user_lookup_error_loader`, 401.
+    UserLookup,
+    /// A server-side problem, never caused by the request: 500.
+    Internal,
+}
+
+impl ErrorClass {
+    /// The default HTTP status of this class.
+    pub const fn status(self) -> StatusCode {
+        match self {
+            Self::Unauthorized
+            | Self::Expired
+            | Self::NeedsFresh
+            | Self::Revoked
+            | Self::UserLookup => StatusCode::UNAUTHORIZED,
+            Self::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::VerificationFailed => StatusCode::BAD_REQUEST,
+            Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl JwtError {
+    /// The class of this error: which loader answers it, and its default status.
+    pub fn class(&self) -> ErrorClass {
+        use JwtError::*;
+        match self {
+            NoAuthorization(_) | CsrfMissing | CsrfMismatch => ErrorClass::Unauthorized,
+            InvalidHeader(_)
+            | InvalidQueryParam(_)
+            | Malformed(_)
+            | TooLarge
+            | AlgorithmNotAllowed
+            | UnsupportedCritical
+            | InvalidSignature
+            | NotYetValidNbf
+            | NotYetValidIat
+            | InvalidTimeClaim(_)
+            | MissingRequiredClaim(_)
+            | MissingClaim(_)
+            | InvalidAudience
+            | InvalidAudienceFormat
+            | InvalidIssuer
+            | InvalidSubject
+            | InvalidJti
+            | InvalidKeyId
+            | RefreshTokenNotAllowed
+            | RefreshTokenRequired => ErrorClass::Invalid,
+            Expired => ErrorClass::Expired,
+            FreshTokenRequired => ErrorClass::NeedsFresh,
+            Revoked => ErrorClass::Revoked,
+            UserClaimsVerificationFailed => ErrorClass::VerificationFailed,
+            UserLookupFailed(_) => ErrorClass::UserLookup,
+            ManagerMissing | Encode(_) => ErrorClass::Internal,
+        }
+    }
+
+    /// The default HTTP status of this error.
+    pub fn status(&self) -> StatusCode {
+        self.class().status()
+    }
+}
+
+/// A configuration problem found while building the
+/// [`JwtManager`](crate::JwtManager). The message names the option.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// An option has a value that cannot be used.
+    #[error("{option}: {reason}")]
+    Invalid {
+        /// The option's name, as in Flask-JWT-Extended (`JWT_ALGORITHM`).
+        option: &'static str,
+        /// What is wrong with the value.
+        reason: String,
+    },
+    /// An option that the rest of the configuration needs is not set.
+    #[error("{option} must be set {reason}")]
+    Missing {
+        /// The option's name.
+        option: &'static str,
+        /// Why it is needed.
+        reason: String,
+    },
+    /// No crypto backend is compiled in and none was supplied.
+    #[error(
+        "no crypto backend: enable the `aws-lc-rs` (default) or `rust-crypto` feature of actix-jwt-extended, or pass one with JwtManagerBuilder::crypto_provider"
+    )]
+    NoCryptoBackend,
+}
+
+impl ConfigError {
+    pub(crate) fn invalid(option: &'static str, reason: impl Into<String>) -> Self {
+        Self::Invalid {
+            option,
+            reason: reason.into(),
+        }
+    }
+
+    pub(crate) fn missing(option: &'static str, reason: impl Into<String>) -> Self {
+        Self::Missing {
+            option,
+            reason: reason.into(),
+        }
+    }
+
+    /// The name of the option this error is about, if any.
+    pub fn option(&self) -> Option<&'static str> {
+        match self {
+            Self::Invalid { option, .. } | Self::Missing { option, .. } => Some(option),
+            Self::NoCryptoBackend => None,
+        }
+    }
+}

@@ -1,0 +1,73 @@
+//! JSON Web Token protection for [actix-web] handlers, driven by attribute
+//! macros, with the token layout, options, status codes and error messages of
+//! Python's [Flask-JWT-Extended] 4.x.
+//!
+//! ```no_run
+//! use actix_jwt_extended::{JwtManager, jwt_required};
+//! use actix_web::{App, HttpResponse, HttpServer, get, web};
+//! use serde_json::json;
+//!
+//! #[get("/protected")]
+//! #[jwt_required]
+//! async fn protected() -> HttpResponse {
+//!     HttpResponse::Ok().json(json!({ "hello": current_token.identity() }))
+//! }
+//!
+//! #[actix_web::main]
+//! async fn main() -> std::io::Result<()> {
+//!     let jwt = JwtManager::from_env().expect("JWT configuration");
+//!     HttpServer::new(move || App::new().app_data(jwt.clone()).service(protected))
+//!         .bind(("127.0.0.1", 5000))?
+//!         .run()
+//!         .await
+//! }
+//! ```
+//!
+//! * [`JwtManager`] holds the configuration (from a builder or `JWT_*`
+//!   environment variables), creates tokens and verifies requests.
+//! * [`macro@jwt_required`], [`macro@fresh_jwt_required`],
+//!   [`macro@jwt_refresh_required`] and [`macro@jwt_optional`] protect a handler
+//!   and bind `current_token` ([`CurrentToken`]) in its body.
+//! * Without macros: the [`CurrentToken`] extractor,
+//!   [`verify_jwt_in_request`] and the request getters.
+//!
+//! Rejected requests get `{"msg": "<reason>"}` with Flask-JWT-Extended's
+//! status (401, 422, …) and never reach the handler body; every response can
+//! be replaced by a loader on the manager.
+//!
+//! [actix-web]: https://actix.rs
+//! [Flask-JWT-Extended]: https://flask-jwt-extended.readthedocs.io
+
+#![warn(missing_docs)]
+
+mod algorithm;
+pub mod config;
+mod decode;
+mod encode;
+mod error;
+mod extract;
+mod keys;
+mod manager;
+mod time;
+mod token;
+mod verify;
+
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;
+
+pub use algorithm::{Algorithm, KeyFamily, UnknownAlgorithm};
+pub use config::{Expires, JwtConfig, TokenLocation};
+pub use decode::Rejection;
+pub use encode::{Fresh, TokenKind, TokenOptions};
+pub use error::{ConfigError, ErrorClass, JwtError};
+pub use manager::{JwtManager, JwtManagerBuilder};
+pub use token::{CurrentToken, DecodedToken};
+pub use verify::{
+    Locations, Verified, VerifyOptions, get_current_token, get_jwt, get_jwt_header,
+    get_jwt_identity, get_jwt_request_location, verify_jwt_in_request,
+};
+
+pub use actix_jwt_extended_macros::{
+    fresh_jwt_required, jwt_optional, jwt_refresh_required, jwt_required,
+};

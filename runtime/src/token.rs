@@ -1,0 +1,215 @@
+//! A verified token as the handler sees it: `current_token`.
+
+use std::any::Any;
+use std::fmt;
+use std::sync::Arc;
+
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+use crate::config::TokenLocation;
+use crate::time::now_f64;
+
+/// A token that passed decoding and verification, with its claims filled in
+/// as Flask-JWT-Extended does for tokens from other issuers (`type` defaults to
+/// `"access"`, `fresh` to `false`, `jti` to `null`).
+#[derive(Clone, PartialEq)]
+pub struct DecodedToken {
+    pub(crate) header: Map<String, Value>,
+    pub(crate) claims: Map<String, Value>,
+    pub(crate) encoded: String,
+    pub(crate) identity_claim: String,
+}
+
+impl fmt::Debug for DecodedToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Never print the encoded token: it is a bearer credential.
+        f.debug_struct("DecodedToken")
+            .field("header", &self.header)
+            .field("claims", &self.claims)
+            .finish_non_exhaustive()
+    }
+}
+
+impl DecodedToken {
+    /// The JOSE header (`{"alg": …, "typ": "JWT", …}`).
+    pub fn header(&self) -> &Map<String, Value> {
+        &self.header
+    }
+
+    /// Every claim of the payload (`get_jwt()` in Flask-JWT-Extended).
+    pub fn claims(&self) -> &Map<String, Value> {
+        &self.claims
+    }
+
+    /// One claim by name.
+    pub fn claim(&self, name: &str) -> Option<&Value> {
+        self.claims.get(name)
+    }
+
+    /// The claims deserialised into your own type.
+    pub fn claims_as<T: DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
+        T::deserialize(&Value::Object(self.claims.clone()))
+    }
+
+    /// The identity: the value of the identity claim (JWT_IDENTITY_CLAIM,
+    /// `sub` by default) — `get_jwt_identity()`.
+    pub fn identity(&self) -> &Value {
+        self.claims.get(&self.identity_claim).unwrap_or(&Value::Null)
+    }
+
+    /// The identity as a string, when it is one (it always is while
+    /// JWT_VERIFY_SUB is on and the identity claim is `sub`).
+    pub fn sub(&self) -> Option<&str> {
+        self.identity().as_str()
+    }
+
+    /// The `type` claim: `"access"`, `"refresh"` or a custom type.
+    pub fn token_type(&self) -> &str {
+        self.claims
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or("access")
+    }
+
+    /// Whether this is a refresh token.
+    pub fn is_refresh(&self) -> bool {
+        self.token_type() == "refresh"
+    }
+
+    /// The raw `fresh` claim: `true`/`false`, or a timestamp until which the
+    /// token counts as fresh.
+    pub fn fresh(&self) -> &Value {
+        self.claims.get("fresh").unwrap_or(&Value::Bool(false))
+    }
+
+    /// Whether the token is fresh now: `fresh` is `true`, or a timestamp that
+    /// has not passed.
+    pub fn is_fresh(&self) -> bool {
+        match self.fresh() {
+            Value::Bool(fresh) => *fresh,
+            Value::Number(until) => until.as_f64().is_some_and(|until| until >= now_f64()),
+            _ => false,
+        }
+    }
+
+    /// The token's unique id (`jti`), if it has one.
+    pub fn jti(&self) -> Option<&str> {
+        self.claims.get("jti").and_then(Value::as_str)
+    }
+
+    /// Expiry as a UNIX timestamp, if the token expires.
+    pub fn exp(&self) -> Option<i64> {
+        self.numeric("exp")
+    }
+
+    /// Issue time as a UNIX timestamp, if present.
+    pub fn iat(&self) -> Option<i64> {
+        self.numeric("iat")
+    }
+
+    /// The `scope` claim, if present (Flask-PyJWT's `scope`).
+    pub fn scope(&self) -> Option<&Value> {
+        self.claims.get("scope")
+    }
+
+    /// The encoded token as it was received (Flask-PyJWT's `signed`).
+    pub fn encoded(&self) -> &str {
+        &self.encoded
+    }
+
+    fn numeric(&self, name: &str) -> Option<i64> {
+        let value = self.claims.get(name)?;
+        value.as_i64().or_else(|| value.as_f64().map(|v| v as i64))
+    }
+}
+
+/// The token of the current request, bound as `current_token` in handlers
+/// protected by `#[jwt_required]` and its siblings. Cheap to clone.
+///
+/// It dereferences to [`DecodedToken`] for the claims, and adds where the
+/// token was found and the user loaded by the manager's user-lookup loader.
+#[derive(Clone)]
+pub struct CurrentToken {
+    pub(crate) token: Arc<DecodedToken>,
+    pub(crate) location: Option<TokenLocation>,
+    pub(crate) user: Option<Arc<dyn Any + Send + Sync>>,
+}
+
+impl fmt::Debug for CurrentToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CurrentToken")
+            .field("token", &self.token)
+            .field("location", &self.location)
+            .field("has_user", &self.user.is_some())
+            .finish()
+    }
+}
+
+impl std::ops::Deref for CurrentToken {
+    type Target = DecodedToken;
+
+    fn deref(&self) -> &DecodedToken {
+        &self.token
+    }
+}
+
+impl CurrentToken {
+    pub(crate) fn new(token: DecodedToken, location: TokenLocation) -> Self {
+        Self {
+            token: Arc::new(token),
+            location: Some(location),
+            user: None,
+        }
+    }
+
+    /// The placeholder bound when a protected handler runs without a token
+    /// because the request is a CORS preflight (`OPTIONS`), which
+    /// Flask-JWT-Extended exempts from verification. It has no claims, an
+    /// identity of `null`, and [`CurrentToken::is_verified`] is false.
+    pub fn preflight() -> Self {
+        Self {
+            token: Arc::new(DecodedToken {
+                header: Map::new(),
+                claims: Map::new(),
+                encoded: String::new(),
+                identity_claim: "sub".to_owned(),
+            }),
+            location: None,
+            user: None,
+        }
+    }
+
+    /// False only for the [`CurrentToken::preflight`] placeholder.
+    pub fn is_verified(&self) -> bool {
+        self.location.is_some()
+    }
+
+    /// Where the token was found (`get_jwt_request_location()`); `None` for
+    /// the preflight placeholder.
+    pub fn location(&self) -> Option<TokenLocation> {
+        self.location
+    }
+
+    /// The decoded token.
+    pub fn token(&self) -> &DecodedToken {
+        &self.token
+    }
+
+    /// Flask-PyJWT's `is_signed()`: whether this token came signed (always
+    /// true for a verified token).
+    pub fn is_signed(&self) -> bool {
+        self.is_verified()
+    }
+
+    /// Flask-PyJWT's `signed`: the encoded token.
+    pub fn signed(&self) -> &str {
+        self.encoded()
+    }
+
+    /// The user returned by the manager's user-lookup loader (Flask's
+    /// `current_user`), if one is registered and returned a `U`.
+    pub fn current_user<U: Any + Send + Sync>(&self) -> Option<&U> {
+        self.user.as_deref()?.downcast_ref()
+    }
+}
