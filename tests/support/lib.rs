@@ -1,6 +1,15 @@
 //! Shared helpers of the examples and the integration tests.
 
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use actix_jwt_extended::{Algorithm, JwtManager, JwtManagerBuilder};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::{EncodingKey, crypto::aws_lc::DEFAULT_PROVIDER};
+use serde_json::Value;
 
 /// The port to listen on: `PORT`, or 5000 as in the Flask examples.
 pub fn port() -> u16 {
@@ -29,4 +38,97 @@ pub fn repo_root() -> PathBuf {
 pub fn key(name: &str) -> String {
     let path = repo_root().join("tests/keys").join(name);
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The HMAC secret the tests use.
+pub const SECRET: &str = "test-secret-of-reasonable-length";
+
+/// A builder with [`SECRET`] and otherwise default settings.
+pub fn hs256() -> JwtManagerBuilder {
+    JwtManager::builder().secret_key(SECRET)
+}
+
+/// The private and public test keys of an asymmetric algorithm.
+pub fn key_pair(algorithm: Algorithm) -> (String, String) {
+    let stem = match algorithm {
+        Algorithm::ES256 => "ec256",
+        Algorithm::ES384 => "ec384",
+        Algorithm::EdDSA => "ed25519",
+        _ => "rsa",
+    };
+    (
+        key(&format!("{stem}_private.pem")),
+        key(&format!("{stem}_public.pem")),
+    )
+}
+
+/// A manager for `algorithm`, keyed with the test secret or test key pair.
+pub fn manager_for(algorithm: Algorithm) -> JwtManager {
+    let builder = JwtManager::builder().algorithm(algorithm);
+    let builder = if algorithm.is_asymmetric() {
+        let (private, public) = key_pair(algorithm);
+        builder.private_key_pem(private).public_key_pem(public)
+    } else {
+        builder.secret_key(SECRET)
+    };
+    builder.build().expect("test manager")
+}
+
+/// Seconds since the epoch.
+pub fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("clock after 1970")
+        .as_secs() as i64
+}
+
+/// base64url without padding, as in JWTs.
+pub fn b64(bytes: impl AsRef<[u8]>) -> String {
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Signs arbitrary header and payload *text* with the HMAC `secret`, so tests
+/// can build tokens this crate would never create.
+pub fn sign_hs(alg: &str, header: &str, payload: &str, secret: &[u8]) -> String {
+    let algorithm: jsonwebtoken::Algorithm = alg.parse().expect("HS algorithm");
+    sign_with(algorithm, header, payload, &EncodingKey::from_secret(secret))
+}
+
+/// Signs arbitrary header and payload text with `key` and `algorithm`.
+pub fn sign_with(
+    algorithm: jsonwebtoken::Algorithm,
+    header: &str,
+    payload: &str,
+    key: &EncodingKey,
+) -> String {
+    let input = format!("{}.{}", b64(header), b64(payload));
+    let signer = (DEFAULT_PROVIDER.signer_factory)(&algorithm, key).expect("signer");
+    let signature = signer.try_sign(input.as_bytes()).expect("signature");
+    format!("{input}.{}", b64(signature))
+}
+
+/// An HS256 token over `payload` (a JSON value) with the test secret.
+pub fn hs256_token(payload: &Value) -> String {
+    sign_hs(
+        "HS256",
+        r#"{"alg":"HS256","typ":"JWT"}"#,
+        &payload.to_string(),
+        SECRET.as_bytes(),
+    )
+}
+
+/// Counts how often handler bodies ran, per app instance.
+#[derive(Clone, Default)]
+pub struct Runs(Arc<AtomicUsize>);
+
+impl Runs {
+    /// Records one run.
+    pub fn hit(&self) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// How many runs were recorded.
+    pub fn count(&self) -> usize {
+        self.0.load(Ordering::SeqCst)
+    }
 }
