@@ -3,7 +3,7 @@
 
 use actix_jwt_extended::{Algorithm, ConfigError, JwtError, JwtManager, jwt_required};
 use actix_jwt_extended_examples::{SECRET, key, key_pair, manager_for};
-use actix_web::{App, HttpResponse, get, test};
+use actix_web::{App, HttpResponse, get, test as actix_test};
 use serde_json::{Value, json};
 
 #[get("/protected")]
@@ -13,13 +13,13 @@ async fn protected() -> HttpResponse {
 }
 
 async fn call(m: &JwtManager, token: &str) -> (u16, Value) {
-    let app = test::init_service(App::new().app_data(m.clone()).service(protected)).await;
-    let req = test::TestRequest::get()
+    let app = actix_test::init_service(App::new().app_data(m.clone()).service(protected)).await;
+    let req = actix_test::TestRequest::get()
         .uri("/protected")
         .insert_header(("Authorization", format!("Bearer {token}")))
         .to_request();
-    let resp = test::call_service(&app, req).await;
-    (resp.status().as_u16(), test::read_body_json(resp).await)
+    let resp = actix_test::call_service(&app, req).await;
+    (resp.status().as_u16(), actix_test::read_body_json(resp).await)
 }
 
 #[actix_web::test]
@@ -71,7 +71,7 @@ async fn decode_allow_list_of_one_family() {
     assert_eq!(call(&m, &ps256).await.0, 422);
 }
 
-#[::core::prelude::v1::test]
+#[test]
 fn keys_must_fit_the_algorithm() {
     // A different public key than the private one.
     let err = JwtManager::builder()
@@ -99,7 +99,7 @@ fn keys_must_fit_the_algorithm() {
     assert!(matches!(err, ConfigError::Invalid { option: "JWT_DECODE_ALGORITHMS", .. }), "{err}");
 }
 
-#[::core::prelude::v1::test]
+#[test]
 fn verification_only_services_need_no_private_key() {
     let m = JwtManager::builder()
         .algorithm(Algorithm::EdDSA)

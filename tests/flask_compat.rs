@@ -1,0 +1,177 @@
+//! Token compatibility with Flask-JWT-Extended 4.7.4, in both directions.
+//!
+//! * `tests/fixtures/flask/tokens.json` holds tokens minted by a real
+//!   Flask-JWT-Extended 4.7.4 app (made by `tests/fixtures/flask/mint.py`;
+//!   see the README there); they must verify here with the same keys.
+//! * Tokens minted here are handed to `tests/fixtures/flask/verify.py`, which
+//!   checks them with Flask-JWT-Extended and prints what it answered. The
+//!   interpreter is `$FLASK_PYTHON` (default `python3`) and needs the packages
+//!   of `tests/fixtures/flask/requirements.txt`. Without them the test is
+//!   skipped locally and fails when `CI=true`.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use actix_jwt_extended::{Algorithm, Expires, JwtError, JwtManager, JwtManagerBuilder, TokenOptions};
+use actix_jwt_extended_examples::{key_pair, repo_root};
+use serde_json::{Value, json};
+
+const SECRET: &str = "flask-fixture-secret";
+
+fn builder(algorithm: Algorithm) -> JwtManagerBuilder {
+    let builder = JwtManager::builder().algorithm(algorithm);
+    if algorithm.is_asymmetric() {
+        let (private, public) = key_pair(algorithm);
+        builder.private_key_pem(private).public_key_pem(public)
+    } else {
+        builder.secret_key(SECRET)
+    }
+}
+
+fn fixtures() -> Value {
+    let path = repo_root().join("tests/fixtures/flask/tokens.json");
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+#[test]
+fn flask_minted_tokens_verify_here() {
+    let fixtures = fixtures();
+    let tokens = fixtures["tokens"].as_array().unwrap();
+    assert_eq!(tokens.len(), 84, "12 algorithms × 7 cases");
+    for fixture in tokens {
+        let name = fixture["name"].as_str().unwrap();
+        let algorithm: Algorithm = fixture["alg"].as_str().unwrap().parse().unwrap();
+        let token = fixture["token"].as_str().unwrap();
+        let never = builder(algorithm).access_token_expires(Expires::Never).build().unwrap();
+        let m = builder(algorithm).build().unwrap();
+        let context = format!("{algorithm} {name}");
+        match name {
+            "expired" => {
+                let rejection = m.decode_token(token).unwrap_err();
+                assert_eq!(rejection.error(), &JwtError::Expired, "{context}");
+                // The expired-token loader still gets the verified claims.
+                assert_eq!(rejection.token().unwrap().sub(), Some("alice"));
+            }
+            "never_expires" => {
+                // Without `exp` a token is accepted only where the
+                // configuration says tokens never expire.
+                let rejection = m.decode_token(token).unwrap_err();
+                assert_eq!(rejection.error(), &JwtError::MissingRequiredClaim("exp"), "{context}");
+                let decoded = never.decode_token(token).unwrap();
+                assert_eq!(Value::Object(decoded.claims().clone()), fixture["payload"], "{context}");
+            }
+            _ => {
+                let decoded = m.decode_token(token).unwrap_or_else(|e| panic!("{context}: {:?}", e.error()));
+                assert_eq!(Value::Object(decoded.header().clone()), fixture["header"], "{context}");
+                assert_eq!(Value::Object(decoded.claims().clone()), fixture["payload"], "{context}");
+                assert_eq!(decoded.is_refresh(), name == "refresh", "{context}");
+                let fresh = matches!(name, "fresh_access" | "timed_fresh_access");
+                assert_eq!(decoded.is_fresh(), fresh, "{context}");
+            }
+        }
+    }
+}
+
+#[test]
+fn our_claim_layout_is_flask_jwt_extendeds() {
+    let fixtures = fixtures();
+    let theirs = &fixtures["tokens"][0]["payload"];
+    let m = builder(Algorithm::HS256).build().unwrap();
+    let ours = m.decode_token(&m.create_access_token("alice").unwrap()).unwrap();
+    let their_keys: Vec<&String> = theirs.as_object().unwrap().keys().collect();
+    let our_keys: Vec<&String> = ours.claims().keys().collect();
+    assert_eq!(our_keys, their_keys);
+}
+
+/// Runs `verify.py` over `tokens`; `None` when Flask-JWT-Extended is missing.
+fn verify_in_flask(tokens: &[Value]) -> Option<Vec<Value>> {
+    let python = std::env::var("FLASK_PYTHON").unwrap_or_else(|_| "python3".to_owned());
+    let script = repo_root().join("tests/fixtures/flask/verify.py");
+    let spawned = Command::new(&python)
+        .arg(&script)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn();
+    let mut child = match spawned {
+        Ok(child) => child,
+        Err(e) => return missing(&format!("cannot run {python}: {e}")),
+    };
+    let input = json!({ "tokens": tokens }).to_string();
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    let output = child.wait_with_output().unwrap();
+    if output.status.code() == Some(3) {
+        return missing(&String::from_utf8_lossy(&output.stderr));
+    }
+    assert!(output.status.success(), "verify.py failed: {}", String::from_utf8_lossy(&output.stderr));
+    let answer: Value = serde_json::from_slice(&output.stdout).unwrap();
+    Some(answer["results"].as_array().unwrap().clone())
+}
+
+fn missing(why: &str) -> Option<Vec<Value>> {
+    let message = format!(
+        "Flask-JWT-Extended is not available ({}). Install it with \
+         `pip install -r tests/fixtures/flask/requirements.txt` and/or set FLASK_PYTHON.",
+        why.trim()
+    );
+    if std::env::var("CI").as_deref() == Ok("true") {
+        panic!("{message}");
+    }
+    eprintln!("\n!!!!! SKIPPED: {message}\n");
+    None
+}
+
+#[test]
+fn tokens_minted_here_verify_in_flask() {
+    let mut tokens = Vec::new();
+    let mut expected = Vec::new();
+    for algorithm in Algorithm::ALL {
+        let m = builder(algorithm).build().unwrap();
+        let cases = [
+            (m.create_access_token("alice").unwrap(), false),
+            (m.create_access_token_with("alice", TokenOptions::new().fresh(true)).unwrap(), false),
+            (
+                m.create_access_token_with(
+                    "alice",
+                    TokenOptions::new()
+                        .fresh(std::time::Duration::from_secs(600))
+                        .claim("role", "admin")
+                        .claim("scope", json!({"perms": ["read"]}))
+                        .header("kid", "k1"),
+                )
+                .unwrap(),
+                false,
+            ),
+            (m.create_refresh_token("alice").unwrap(), true),
+        ];
+        for (token, refresh) in cases {
+            let decoded = m.decode_token(&token).unwrap();
+            expected.push(json!({
+                "header": decoded.header(),
+                "payload": decoded.claims(),
+            }));
+            tokens.push(json!({ "alg": algorithm.as_str(), "token": token, "refresh": refresh }));
+        }
+    }
+    let Some(results) = verify_in_flask(&tokens) else {
+        return;
+    };
+    assert_eq!(results.len(), expected.len());
+    for ((result, expected), token) in results.iter().zip(&expected).zip(&tokens) {
+        assert_eq!(result["status"], 200, "{} → {}", token["alg"], result["body"]);
+        assert_eq!(&result["body"], expected, "{}", token["alg"]);
+    }
+    // And Flask-JWT-Extended rejects what it should: a refresh token on an
+    // access route, and a token signed with another key.
+    let m = builder(Algorithm::HS256).build().unwrap();
+    let other = JwtManager::builder().secret_key("not-the-fixture-secret").build().unwrap();
+    let negatives = [
+        json!({"alg": "HS256", "token": m.create_refresh_token("alice").unwrap(), "refresh": false}),
+        json!({"alg": "HS256", "token": other.create_access_token("alice").unwrap(), "refresh": false}),
+    ];
+    let results = verify_in_flask(&negatives).unwrap();
+    assert_eq!(results[0]["status"], 422);
+    assert_eq!(results[0]["body"]["msg"], "Only non-refresh tokens are allowed");
+    assert_eq!(results[1]["status"], 422);
+    assert_eq!(results[1]["body"]["msg"], "Signature verification failed");
+}
