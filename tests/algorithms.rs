@@ -9,7 +9,8 @@ use serde_json::{Value, json};
 #[get("/protected")]
 #[jwt_required]
 async fn protected() -> HttpResponse {
-    HttpResponse::Ok().json(json!({ "sub": current_token.sub(), "alg": current_token.header()["alg"] }))
+    HttpResponse::Ok()
+        .json(json!({ "sub": current_token.sub(), "alg": current_token.header()["alg"] }))
 }
 
 async fn call(m: &JwtManager, token: &str) -> (u16, Value) {
@@ -19,7 +20,10 @@ async fn call(m: &JwtManager, token: &str) -> (u16, Value) {
         .insert_header(("Authorization", format!("Bearer {token}")))
         .to_request();
     let resp = actix_test::call_service(&app, req).await;
-    (resp.status().as_u16(), actix_test::read_body_json(resp).await)
+    (
+        resp.status().as_u16(),
+        actix_test::read_body_json(resp).await,
+    )
 }
 
 #[actix_web::test]
@@ -43,11 +47,20 @@ async fn every_algorithm_round_trips() {
 #[actix_web::test]
 async fn tokens_of_another_algorithm_are_not_allowed() {
     let es = manager_for(Algorithm::ES256);
-    for algorithm in [Algorithm::RS256, Algorithm::PS256, Algorithm::EdDSA, Algorithm::HS256, Algorithm::ES384] {
+    for algorithm in [
+        Algorithm::RS256,
+        Algorithm::PS256,
+        Algorithm::EdDSA,
+        Algorithm::HS256,
+        Algorithm::ES384,
+    ] {
         let token = manager_for(algorithm).create_access_token("alice").unwrap();
         assert_eq!(
             call(&es, &token).await,
-            (422, json!({"msg": "The specified alg value is not allowed"})),
+            (
+                422,
+                json!({"msg": "The specified alg value is not allowed"})
+            ),
             "{algorithm} token on an ES256 app"
         );
     }
@@ -67,7 +80,9 @@ async fn decode_allow_list_of_one_family() {
         let token = manager_for(algorithm).create_access_token("alice").unwrap();
         assert_eq!(call(&m, &token).await.0, 200, "{algorithm}");
     }
-    let ps256 = manager_for(Algorithm::PS256).create_access_token("alice").unwrap();
+    let ps256 = manager_for(Algorithm::PS256)
+        .create_access_token("alice")
+        .unwrap();
     assert_eq!(call(&m, &ps256).await.0, 422);
 }
 
@@ -96,7 +111,16 @@ fn keys_must_fit_the_algorithm() {
         .public_key_pem(key("rsa_public.pem"))
         .build()
         .unwrap_err();
-    assert!(matches!(err, ConfigError::Invalid { option: "JWT_DECODE_ALGORITHMS", .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            ConfigError::Invalid {
+                option: "JWT_DECODE_ALGORITHMS",
+                ..
+            }
+        ),
+        "{err}"
+    );
 }
 
 #[test]
@@ -106,8 +130,13 @@ fn verification_only_services_need_no_private_key() {
         .public_key_pem(key("ed25519_public.pem"))
         .build()
         .unwrap();
-    let token = manager_for(Algorithm::EdDSA).create_access_token("alice").unwrap();
+    let token = manager_for(Algorithm::EdDSA)
+        .create_access_token("alice")
+        .unwrap();
     assert_eq!(m.decode_token(&token).unwrap().sub(), Some("alice"));
     let err = m.create_access_token("alice").unwrap_err();
-    assert!(matches!(err, JwtError::Encode(ref m) if m.contains("JWT_PRIVATE_KEY")), "{err}");
+    assert!(
+        matches!(err, JwtError::Encode(ref m) if m.contains("JWT_PRIVATE_KEY")),
+        "{err}"
+    );
 }

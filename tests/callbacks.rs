@@ -23,7 +23,13 @@ async fn fresh() -> HttpResponse {
 }
 
 async fn call(m: &JwtManager, path: &str, token: Option<&str>) -> (u16, Value) {
-    let app = test::init_service(App::new().app_data(m.clone()).service(protected).service(fresh)).await;
+    let app = test::init_service(
+        App::new()
+            .app_data(m.clone())
+            .service(protected)
+            .service(fresh),
+    )
+    .await;
     let mut req = test::TestRequest::get().uri(path);
     if let Some(token) = token {
         req = req.insert_header(("Authorization", format!("Bearer {token}")));
@@ -36,7 +42,12 @@ async fn call(m: &JwtManager, path: &str, token: Option<&str>) -> (u16, Value) {
 type Log = Arc<Mutex<Vec<&'static str>>>;
 
 /// A manager whose three hooks record their calls and answer as told.
-fn hooked(log: &Log, revoked: bool, verified: bool, user: Option<&'static str>) -> JwtManagerBuilder {
+fn hooked(
+    log: &Log,
+    revoked: bool,
+    verified: bool,
+    user: Option<&'static str>,
+) -> JwtManagerBuilder {
     let (l1, l2, l3) = (log.clone(), log.clone(), log.clone());
     hs256()
         .token_in_blocklist_loader(move |_| {
@@ -68,7 +79,10 @@ async fn hooks_run_in_flask_order_and_stop_at_the_first_failure() {
     let log: Log = Default::default();
     let m = hooked(&log, true, false, None).build().unwrap();
     let token = m.create_access_token("alice").unwrap();
-    assert_eq!(call(&m, "/protected", Some(&token)).await, (401, json!({"msg": "Token has been revoked"})));
+    assert_eq!(
+        call(&m, "/protected", Some(&token)).await,
+        (401, json!({"msg": "Token has been revoked"}))
+    );
     assert_eq!(*log.lock().unwrap(), ["blocklist"]);
 
     let log: Log = Default::default();
@@ -92,7 +106,10 @@ async fn hooks_run_in_flask_order_and_stop_at_the_first_failure() {
     let log: Log = Default::default();
     let m = hooked(&log, true, true, Some("u")).build().unwrap();
     let stale = m.create_access_token("alice").unwrap();
-    assert_eq!(call(&m, "/fresh", Some(&stale)).await, (401, json!({"msg": "Fresh token required"})));
+    assert_eq!(
+        call(&m, "/fresh", Some(&stale)).await,
+        (401, json!({"msg": "Fresh token required"}))
+    );
     let expired = hs256_token(&json!({"sub": "alice", "exp": now() - 1}));
     assert_eq!(call(&m, "/protected", Some(&expired)).await.0, 401);
     assert!(log.lock().unwrap().is_empty());
@@ -105,26 +122,50 @@ async fn every_response_is_overridable() {
             HttpResponse::build(StatusCode::from_u16(419).unwrap())
                 .json(json!({"code": "expired", "type": token.token_type()}))
         })
-        .invalid_token_loader(|reason| HttpResponse::BadRequest().json(json!({"code": "invalid", "reason": reason})))
-        .unauthorized_loader(|reason| HttpResponse::Forbidden().json(json!({"code": "unauth", "reason": reason})))
-        .needs_fresh_token_loader(|t| HttpResponse::Forbidden().json(json!({"code": "needs_fresh", "sub": t.sub()})))
-        .revoked_token_loader(|t| HttpResponse::NotFound().json(json!({"code": "revoked", "sub": t.sub()})))
-        .token_verification_failed_loader(|t| HttpResponse::NotFound().json(json!({"code": "verify", "sub": t.sub()})))
-        .user_lookup_error_loader(|t| HttpResponse::NotFound().json(json!({"code": "lookup", "sub": t.sub()})))
+        .invalid_token_loader(|reason| {
+            HttpResponse::BadRequest().json(json!({"code": "invalid", "reason": reason}))
+        })
+        .unauthorized_loader(|reason| {
+            HttpResponse::Forbidden().json(json!({"code": "unauth", "reason": reason}))
+        })
+        .needs_fresh_token_loader(|t| {
+            HttpResponse::Forbidden().json(json!({"code": "needs_fresh", "sub": t.sub()}))
+        })
+        .revoked_token_loader(|t| {
+            HttpResponse::NotFound().json(json!({"code": "revoked", "sub": t.sub()}))
+        })
+        .token_verification_failed_loader(|t| {
+            HttpResponse::NotFound().json(json!({"code": "verify", "sub": t.sub()}))
+        })
+        .user_lookup_error_loader(|t| {
+            HttpResponse::NotFound().json(json!({"code": "lookup", "sub": t.sub()}))
+        })
         .build()
         .unwrap();
     let expired = hs256_token(&json!({"sub": "a", "exp": now() - 1, "type": "access"}));
-    assert_eq!(call(&m, "/protected", Some(&expired)).await, (419, json!({"code": "expired", "type": "access"})));
+    assert_eq!(
+        call(&m, "/protected", Some(&expired)).await,
+        (419, json!({"code": "expired", "type": "access"}))
+    );
     assert_eq!(
         call(&m, "/protected", Some("aaaaa.bbbbb.ccccc")).await,
-        (400, json!({"code": "invalid", "reason": "Invalid header padding"}))
+        (
+            400,
+            json!({"code": "invalid", "reason": "Invalid header padding"})
+        )
     );
     assert_eq!(
         call(&m, "/protected", None).await,
-        (403, json!({"code": "unauth", "reason": "Missing Authorization Header"}))
+        (
+            403,
+            json!({"code": "unauth", "reason": "Missing Authorization Header"})
+        )
     );
     let stale = m.create_access_token("alice").unwrap();
-    assert_eq!(call(&m, "/fresh", Some(&stale)).await, (403, json!({"code": "needs_fresh", "sub": "alice"})));
+    assert_eq!(
+        call(&m, "/fresh", Some(&stale)).await,
+        (403, json!({"code": "needs_fresh", "sub": "alice"}))
+    );
 
     for (revoked, verified, user, code) in [
         (true, true, Some("u"), "revoked"),
@@ -133,13 +174,22 @@ async fn every_response_is_overridable() {
     ] {
         let log: Log = Default::default();
         let m = hooked(&log, revoked, verified, user)
-            .revoked_token_loader(|t| HttpResponse::NotFound().json(json!({"code": "revoked", "sub": t.sub()})))
-            .token_verification_failed_loader(|t| HttpResponse::NotFound().json(json!({"code": "verify", "sub": t.sub()})))
-            .user_lookup_error_loader(|t| HttpResponse::NotFound().json(json!({"code": "lookup", "sub": t.sub()})))
+            .revoked_token_loader(|t| {
+                HttpResponse::NotFound().json(json!({"code": "revoked", "sub": t.sub()}))
+            })
+            .token_verification_failed_loader(|t| {
+                HttpResponse::NotFound().json(json!({"code": "verify", "sub": t.sub()}))
+            })
+            .user_lookup_error_loader(|t| {
+                HttpResponse::NotFound().json(json!({"code": "lookup", "sub": t.sub()}))
+            })
             .build()
             .unwrap();
         let token = m.create_access_token("alice").unwrap();
-        assert_eq!(call(&m, "/protected", Some(&token)).await, (404, json!({"code": code, "sub": "alice"})));
+        assert_eq!(
+            call(&m, "/protected", Some(&token)).await,
+            (404, json!({"code": code, "sub": "alice"}))
+        );
     }
 }
 
@@ -163,7 +213,12 @@ async fn creation_loaders_merge_and_per_call_values_win() {
         .unwrap();
     let user = json!({"id": "7", "role": "admin"});
     let token = m
-        .create_access_token_with(&user, TokenOptions::new().claim("shared", "from_arg").header("x", 2))
+        .create_access_token_with(
+            &user,
+            TokenOptions::new()
+                .claim("shared", "from_arg")
+                .header("x", 2),
+        )
         .unwrap();
     let decoded = m.decode_token(&token).unwrap();
     assert_eq!(decoded.sub(), Some("7"));
@@ -175,8 +230,15 @@ async fn creation_loaders_merge_and_per_call_values_win() {
     );
     // The header is written with sorted keys, as PyJWT does.
     let header_json = String::from_utf8(
-        base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, token.split('.').next().unwrap()).unwrap(),
+        base64::Engine::decode(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+            token.split('.').next().unwrap(),
+        )
+        .unwrap(),
     )
     .unwrap();
-    assert_eq!(header_json, r#"{"alg":"HS256","kid":"loader-kid","typ":"JWT","x":2}"#);
+    assert_eq!(
+        header_json,
+        r#"{"alg":"HS256","kid":"loader-kid","typ":"JWT","x":2}"#
+    );
 }

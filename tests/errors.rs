@@ -58,7 +58,9 @@ async fn send(manager: &JwtManager, req: test::TestRequest) -> (StatusCode, Valu
     let status = resp.status();
     if !status.is_success() {
         assert_eq!(
-            resp.headers().get("content-type").map(|v| v.to_str().unwrap()),
+            resp.headers()
+                .get("content-type")
+                .map(|v| v.to_str().unwrap()),
             Some("application/json"),
             "error responses are JSON"
         );
@@ -149,7 +151,13 @@ async fn expired_token() {
     let expired = hs256_token(&json!({"sub": "alice", "iat": now() - 20, "exp": now() - 10}));
     rejects(&m, bearer("/protected", &expired), 401, "Token has expired").await;
     let expired_refresh = hs256_token(&json!({"sub": "a", "type": "refresh", "exp": now() - 1}));
-    rejects(&m, bearer("/refresh", &expired_refresh), 401, "Token has expired").await;
+    rejects(
+        &m,
+        bearer("/refresh", &expired_refresh),
+        401,
+        "Token has expired",
+    )
+    .await;
     // A token that is exactly at its expiry second is expired (exp <= now).
     tokio_sleep(Duration::from_millis(1100)).await;
     rejects(&m, bearer("/protected", &token), 401, "Token has expired").await;
@@ -164,7 +172,13 @@ async fn wrong_signature() {
     let m = manager();
     let other = hs256().secret_key("another-secret").build().unwrap();
     let token = other.create_access_token("alice").unwrap();
-    rejects(&m, bearer("/protected", &token), 422, "Signature verification failed").await;
+    rejects(
+        &m,
+        bearer("/protected", &token),
+        422,
+        "Signature verification failed",
+    )
+    .await;
 }
 
 #[actix_web::test]
@@ -188,11 +202,41 @@ async fn token_types() {
     let refresh_token = m.create_refresh_token("alice").unwrap();
     let access_token = m.create_access_token("alice").unwrap();
     let custom = hs256_token(&json!({"sub": "alice", "type": "app", "exp": now() + 60}));
-    rejects(&m, bearer("/protected", &refresh_token), 422, "Only non-refresh tokens are allowed").await;
-    rejects(&m, bearer("/fresh", &refresh_token), 422, "Only non-refresh tokens are allowed").await;
-    rejects(&m, bearer("/optional", &refresh_token), 422, "Only non-refresh tokens are allowed").await;
-    rejects(&m, bearer("/refresh", &access_token), 422, "Only refresh tokens are allowed").await;
-    rejects(&m, bearer("/refresh", &custom), 422, "Only refresh tokens are allowed").await;
+    rejects(
+        &m,
+        bearer("/protected", &refresh_token),
+        422,
+        "Only non-refresh tokens are allowed",
+    )
+    .await;
+    rejects(
+        &m,
+        bearer("/fresh", &refresh_token),
+        422,
+        "Only non-refresh tokens are allowed",
+    )
+    .await;
+    rejects(
+        &m,
+        bearer("/optional", &refresh_token),
+        422,
+        "Only non-refresh tokens are allowed",
+    )
+    .await;
+    rejects(
+        &m,
+        bearer("/refresh", &access_token),
+        422,
+        "Only refresh tokens are allowed",
+    )
+    .await;
+    rejects(
+        &m,
+        bearer("/refresh", &custom),
+        422,
+        "Only refresh tokens are allowed",
+    )
+    .await;
     // Any type but refresh is accepted where an access token is required.
     let (status, _, runs) = send(&m, bearer("/protected", &custom)).await;
     assert_eq!((status.as_u16(), runs), (200, 1));
@@ -206,7 +250,10 @@ async fn freshness() {
     let stale = m.create_access_token("alice").unwrap();
     rejects(&m, bearer("/fresh", &stale), 401, "Fresh token required").await;
     let past = m
-        .create_access_token_with("alice", TokenOptions::new().fresh(actix_jwt_extended::Fresh::Until(now() as f64 - 1.0)))
+        .create_access_token_with(
+            "alice",
+            TokenOptions::new().fresh(actix_jwt_extended::Fresh::Until(now() as f64 - 1.0)),
+        )
         .unwrap();
     rejects(&m, bearer("/fresh", &past), 401, "Fresh token required").await;
     for options in [
@@ -241,23 +288,89 @@ async fn malformed_tokens() {
     let payload_not_json = sign_hs("HS256", header, "nope", SECRET.as_bytes());
     let (status, body, _) = send(&m, bearer("/protected", &payload_not_json)).await;
     assert_eq!(status, 422);
-    assert!(body["msg"].as_str().unwrap().starts_with("Invalid payload string: "));
+    assert!(
+        body["msg"]
+            .as_str()
+            .unwrap()
+            .starts_with("Invalid payload string: ")
+    );
     let array = sign_hs("HS256", header, "[1,2]", SECRET.as_bytes());
-    rejects(&m, bearer("/protected", &array), 422, "Invalid payload string: must be a json object").await;
+    rejects(
+        &m,
+        bearer("/protected", &array),
+        422,
+        "Invalid payload string: must be a json object",
+    )
+    .await;
     let header_array = sign_hs("HS256", "[]", "{}", SECRET.as_bytes());
-    rejects(&m, bearer("/protected", &header_array), 422, "Invalid header string: must be a json object").await;
+    rejects(
+        &m,
+        bearer("/protected", &header_array),
+        422,
+        "Invalid header string: must be a json object",
+    )
+    .await;
 }
 
 #[actix_web::test]
 async fn audience_and_issuer() {
-    let m = hs256().decode_audience(["my_aud"]).decode_issuer("my_iss").build().unwrap();
+    let m = hs256()
+        .decode_audience(["my_aud"])
+        .decode_issuer("my_iss")
+        .build()
+        .unwrap();
     let exp = now() + 60;
     let token = |claims: Value| hs256_token(&claims);
-    rejects(&m, bearer("/protected", &token(json!({"sub": "a", "exp": exp, "iss": "my_iss"}))), 422, "Token is missing the \"aud\" claim").await;
-    rejects(&m, bearer("/protected", &token(json!({"sub": "a", "exp": exp, "iss": "my_iss", "aud": "other"}))), 422, "Audience doesn't match").await;
-    rejects(&m, bearer("/protected", &token(json!({"sub": "a", "exp": exp, "iss": "my_iss", "aud": ["x", "y"]}))), 422, "Audience doesn't match").await;
-    rejects(&m, bearer("/protected", &token(json!({"sub": "a", "exp": exp, "aud": "my_aud"}))), 422, "Token is missing the \"iss\" claim").await;
-    rejects(&m, bearer("/protected", &token(json!({"sub": "a", "exp": exp, "aud": "my_aud", "iss": "evil"}))), 422, "Invalid issuer").await;
+    rejects(
+        &m,
+        bearer(
+            "/protected",
+            &token(json!({"sub": "a", "exp": exp, "iss": "my_iss"})),
+        ),
+        422,
+        "Token is missing the \"aud\" claim",
+    )
+    .await;
+    rejects(
+        &m,
+        bearer(
+            "/protected",
+            &token(json!({"sub": "a", "exp": exp, "iss": "my_iss", "aud": "other"})),
+        ),
+        422,
+        "Audience doesn't match",
+    )
+    .await;
+    rejects(
+        &m,
+        bearer(
+            "/protected",
+            &token(json!({"sub": "a", "exp": exp, "iss": "my_iss", "aud": ["x", "y"]})),
+        ),
+        422,
+        "Audience doesn't match",
+    )
+    .await;
+    rejects(
+        &m,
+        bearer(
+            "/protected",
+            &token(json!({"sub": "a", "exp": exp, "aud": "my_aud"})),
+        ),
+        422,
+        "Token is missing the \"iss\" claim",
+    )
+    .await;
+    rejects(
+        &m,
+        bearer(
+            "/protected",
+            &token(json!({"sub": "a", "exp": exp, "aud": "my_aud", "iss": "evil"})),
+        ),
+        422,
+        "Invalid issuer",
+    )
+    .await;
     let ok = token(json!({"sub": "a", "exp": exp, "aud": ["x", "my_aud"], "iss": "my_iss"}));
     assert_eq!(send(&m, bearer("/protected", &ok)).await.0, 200);
     // Without a decode audience, any aud is accepted (as Flask-JWT-Extended).
@@ -280,14 +393,51 @@ async fn audience_and_issuer() {
 async fn identity_claim_and_subject() {
     let m = manager();
     let exp = now() + 60;
-    rejects(&m, bearer("/protected", &hs256_token(&json!({"exp": exp}))), 422, "Missing claim: sub").await;
-    rejects(&m, bearer("/protected", &hs256_token(&json!({"sub": 1234, "exp": exp}))), 422, "Subject must be a string").await;
-    rejects(&m, bearer("/protected", &hs256_token(&json!({"sub": "a", "jti": 7, "exp": exp}))), 422, "JWT ID must be a string").await;
+    rejects(
+        &m,
+        bearer("/protected", &hs256_token(&json!({"exp": exp}))),
+        422,
+        "Missing claim: sub",
+    )
+    .await;
+    rejects(
+        &m,
+        bearer(
+            "/protected",
+            &hs256_token(&json!({"sub": 1234, "exp": exp})),
+        ),
+        422,
+        "Subject must be a string",
+    )
+    .await;
+    rejects(
+        &m,
+        bearer(
+            "/protected",
+            &hs256_token(&json!({"sub": "a", "jti": 7, "exp": exp})),
+        ),
+        422,
+        "JWT ID must be a string",
+    )
+    .await;
     let lenient = hs256().verify_sub(false).build().unwrap();
-    let (status, body, _) = send(&lenient, bearer("/protected", &hs256_token(&json!({"sub": 1234, "exp": exp})))).await;
+    let (status, body, _) = send(
+        &lenient,
+        bearer(
+            "/protected",
+            &hs256_token(&json!({"sub": 1234, "exp": exp})),
+        ),
+    )
+    .await;
     assert_eq!((status.as_u16(), body), (200, json!({"sub": 1234})));
     let custom = hs256().identity_claim("identity").build().unwrap();
-    rejects(&custom, bearer("/protected", &hs256_token(&json!({"sub": "a", "exp": exp}))), 422, "Missing claim: identity").await;
+    rejects(
+        &custom,
+        bearer("/protected", &hs256_token(&json!({"sub": "a", "exp": exp}))),
+        422,
+        "Missing claim: identity",
+    )
+    .await;
 }
 
 #[actix_web::test]
@@ -295,11 +445,26 @@ async fn not_yet_valid_and_non_numeric_times() {
     let m = manager();
     let exp = now() + 600;
     let cases = [
-        (json!({"sub": "a", "exp": exp, "nbf": now() + 60}), "The token is not yet valid (nbf)"),
-        (json!({"sub": "a", "exp": exp, "iat": now() + 60}), "The token is not yet valid (iat)"),
-        (json!({"sub": "a", "exp": "tomorrow"}), "Expiration Time claim (exp) must be an integer."),
-        (json!({"sub": "a", "exp": exp, "iat": "x"}), "Issued At claim (iat) must be an integer."),
-        (json!({"sub": "a", "exp": exp, "nbf": true}), "Not Before claim (nbf) must be an integer."),
+        (
+            json!({"sub": "a", "exp": exp, "nbf": now() + 60}),
+            "The token is not yet valid (nbf)",
+        ),
+        (
+            json!({"sub": "a", "exp": exp, "iat": now() + 60}),
+            "The token is not yet valid (iat)",
+        ),
+        (
+            json!({"sub": "a", "exp": "tomorrow"}),
+            "Expiration Time claim (exp) must be an integer.",
+        ),
+        (
+            json!({"sub": "a", "exp": exp, "iat": "x"}),
+            "Issued At claim (iat) must be an integer.",
+        ),
+        (
+            json!({"sub": "a", "exp": exp, "nbf": true}),
+            "Not Before claim (nbf) must be an integer.",
+        ),
     ];
     for (claims, msg) in cases {
         rejects(&m, bearer("/protected", &hs256_token(&claims)), 422, msg).await;
@@ -308,7 +473,10 @@ async fn not_yet_valid_and_non_numeric_times() {
 
 #[actix_web::test]
 async fn leeway() {
-    let m = hs256().decode_leeway(Duration::from_secs(30)).build().unwrap();
+    let m = hs256()
+        .decode_leeway(Duration::from_secs(30))
+        .build()
+        .unwrap();
     let recent = hs256_token(&json!({"sub": "a", "exp": now() - 10}));
     assert_eq!(send(&m, bearer("/protected", &recent)).await.0, 200);
     let old = hs256_token(&json!({"sub": "a", "exp": now() - 60}));
@@ -327,12 +495,18 @@ async fn custom_header_name_type_and_message_key() {
         .unwrap();
     let token = m.create_access_token("alice").unwrap();
     let (status, body, _) = send(&m, get("/protected")).await;
-    assert_eq!((status.as_u16(), body), (401, json!({"message": "Missing X-Auth Header"})));
+    assert_eq!(
+        (status.as_u16(), body),
+        (401, json!({"message": "Missing X-Auth Header"}))
+    );
     let req = get("/protected").insert_header(("X-Auth", format!("Bearer {token}")));
     let (status, body, _) = send(&m, req).await;
     assert_eq!(
         (status.as_u16(), body),
-        (401, json!({"message": "Missing 'JWT' type in 'X-Auth' header. Expected 'X-Auth: JWT <JWT>'"}))
+        (
+            401,
+            json!({"message": "Missing 'JWT' type in 'X-Auth' header. Expected 'X-Auth: JWT <JWT>'"})
+        )
     );
     let req = get("/protected").insert_header(("X-Auth", format!("JWT {token}")));
     assert_eq!(send(&m, req).await.0, 200);
@@ -347,14 +521,23 @@ async fn bare_token_header_type() {
     let req = get("/protected").insert_header(("Authorization", token.clone()));
     assert_eq!(send(&m, req).await.0, 200);
     let req = get("/protected").insert_header(("Authorization", format!("Bearer {token}")));
-    rejects(&m, req, 422, "Bad Authorization header. Expected 'Authorization: <JWT>'").await;
+    rejects(
+        &m,
+        req,
+        422,
+        "Bad Authorization header. Expected 'Authorization: <JWT>'",
+    )
+    .await;
 }
 
 #[actix_web::test]
 async fn optional_handlers() {
     let m = manager();
     let (status, body, runs) = send(&m, get("/optional")).await;
-    assert_eq!((status.as_u16(), body, runs), (200, json!({"sub": null}), 1));
+    assert_eq!(
+        (status.as_u16(), body, runs),
+        (200, json!({"sub": null}), 1)
+    );
     let basic = get("/optional").insert_header(("Authorization", "Basic creds"));
     assert_eq!(send(&m, basic).await.1, json!({"sub": null}));
     // A token that is present but bad is still rejected.
@@ -364,17 +547,19 @@ async fn optional_handlers() {
     let expired = hs256_token(&json!({"sub": "a", "exp": now() - 5}));
     rejects(&m, bearer("/optional", &expired), 401, "Token has expired").await;
     let token = m.create_access_token("alice").unwrap();
-    assert_eq!(send(&m, bearer("/optional", &token)).await.1, json!({"sub": "alice"}));
+    assert_eq!(
+        send(&m, bearer("/optional", &token)).await.1,
+        json!({"sub": "alice"})
+    );
 }
 
 #[actix_web::test]
 async fn preflight_options_requests_pass() {
     let m = manager();
     let app = test::init_service(
-        App::new().app_data(m.clone()).route(
-            "/any",
-            web::route().to(preflight_handler),
-        ),
+        App::new()
+            .app_data(m.clone())
+            .route("/any", web::route().to(preflight_handler)),
     )
     .await;
     let req = test::TestRequest::default()
@@ -401,7 +586,13 @@ async fn query_string_location() {
         .unwrap();
     let token = m.create_access_token("alice").unwrap();
     rejects(&m, get("/protected"), 401, "Missing 'jwt' query paramater").await;
-    rejects(&m, get("/protected?jwt="), 401, "Missing 'jwt' query paramater").await;
+    rejects(
+        &m,
+        get("/protected?jwt="),
+        401,
+        "Missing 'jwt' query paramater",
+    )
+    .await;
     let (status, body, _) = send(&m, get(&format!("/protected?jwt={token}"))).await;
     assert_eq!((status.as_u16(), body), (200, json!({"sub": "alice"})));
     let prefixed = hs256()
@@ -410,7 +601,13 @@ async fn query_string_location() {
         .query_string_value_prefix("Bearer ")
         .build()
         .unwrap();
-    rejects(&prefixed, get(&format!("/protected?token={token}")), 422, "Invalid value for query parameter 'token'. Expected the value to start with 'Bearer '").await;
+    rejects(
+        &prefixed,
+        get(&format!("/protected?token={token}")),
+        422,
+        "Invalid value for query parameter 'token'. Expected the value to start with 'Bearer '",
+    )
+    .await;
     let ok = get(&format!("/protected?token=Bearer%20{token}"));
     assert_eq!(send(&prefixed, ok).await.0, 200);
 }
@@ -418,11 +615,15 @@ async fn query_string_location() {
 #[actix_web::test]
 async fn several_locations_aggregate_and_first_found_decides() {
     use actix_jwt_extended::TokenLocation::{Headers, QueryString};
-    let m = hs256().token_location([Headers, QueryString]).build().unwrap();
+    let m = hs256()
+        .token_location([Headers, QueryString])
+        .build()
+        .unwrap();
     rejects(&m, get("/protected"), 401, "Missing JWT in headers or query_string (Missing Authorization Header; Missing 'jwt' query paramater)").await;
     let token = m.create_access_token("alice").unwrap();
     // A bad token in the first location fails even with a good one later…
-    let req = get(&format!("/protected?jwt={token}")).insert_header(("Authorization", "Bearer aaaaa.bbbbb.ccccc"));
+    let req = get(&format!("/protected?jwt={token}"))
+        .insert_header(("Authorization", "Bearer aaaaa.bbbbb.ccccc"));
     rejects(&m, req, 422, "Invalid header padding").await;
     // …but a header of another scheme counts as absent.
     let req = get(&format!("/protected?jwt={token}")).insert_header(("Authorization", "Basic x"));
@@ -432,8 +633,17 @@ async fn several_locations_aggregate_and_first_found_decides() {
 #[actix_web::test]
 async fn manager_not_registered_is_a_500_json() {
     let app = test::init_service(App::new().service(protected)).await;
-    let resp = test::call_service(&app, test::TestRequest::get().uri("/protected").to_request()).await;
+    let resp = test::call_service(
+        &app,
+        test::TestRequest::get().uri("/protected").to_request(),
+    )
+    .await;
     assert_eq!(resp.status(), 500);
     let body: Value = test::read_body_json(resp).await;
-    assert!(body["msg"].as_str().unwrap().starts_with("No JwtManager is registered"));
+    assert!(
+        body["msg"]
+            .as_str()
+            .unwrap()
+            .starts_with("No JwtManager is registered")
+    );
 }

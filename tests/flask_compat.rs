@@ -12,7 +12,9 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use actix_jwt_extended::{Algorithm, Expires, JwtError, JwtManager, JwtManagerBuilder, TokenOptions};
+use actix_jwt_extended::{
+    Algorithm, Expires, JwtError, JwtManager, JwtManagerBuilder, TokenOptions,
+};
 use actix_jwt_extended_examples::{key_pair, repo_root};
 use serde_json::{Value, json};
 
@@ -42,7 +44,10 @@ fn flask_minted_tokens_verify_here() {
         let name = fixture["name"].as_str().unwrap();
         let algorithm: Algorithm = fixture["alg"].as_str().unwrap().parse().unwrap();
         let token = fixture["token"].as_str().unwrap();
-        let never = builder(algorithm).access_token_expires(Expires::Never).build().unwrap();
+        let never = builder(algorithm)
+            .access_token_expires(Expires::Never)
+            .build()
+            .unwrap();
         let m = builder(algorithm).build().unwrap();
         let context = format!("{algorithm} {name}");
         match name {
@@ -56,14 +61,32 @@ fn flask_minted_tokens_verify_here() {
                 // Without `exp` a token is accepted only where the
                 // configuration says tokens never expire.
                 let rejection = m.decode_token(token).unwrap_err();
-                assert_eq!(rejection.error(), &JwtError::MissingRequiredClaim("exp"), "{context}");
+                assert_eq!(
+                    rejection.error(),
+                    &JwtError::MissingRequiredClaim("exp"),
+                    "{context}"
+                );
                 let decoded = never.decode_token(token).unwrap();
-                assert_eq!(Value::Object(decoded.claims().clone()), fixture["payload"], "{context}");
+                assert_eq!(
+                    Value::Object(decoded.claims().clone()),
+                    fixture["payload"],
+                    "{context}"
+                );
             }
             _ => {
-                let decoded = m.decode_token(token).unwrap_or_else(|e| panic!("{context}: {:?}", e.error()));
-                assert_eq!(Value::Object(decoded.header().clone()), fixture["header"], "{context}");
-                assert_eq!(Value::Object(decoded.claims().clone()), fixture["payload"], "{context}");
+                let decoded = m
+                    .decode_token(token)
+                    .unwrap_or_else(|e| panic!("{context}: {:?}", e.error()));
+                assert_eq!(
+                    Value::Object(decoded.header().clone()),
+                    fixture["header"],
+                    "{context}"
+                );
+                assert_eq!(
+                    Value::Object(decoded.claims().clone()),
+                    fixture["payload"],
+                    "{context}"
+                );
                 assert_eq!(decoded.is_refresh(), name == "refresh", "{context}");
                 let fresh = matches!(name, "fresh_access" | "timed_fresh_access");
                 assert_eq!(decoded.is_fresh(), fresh, "{context}");
@@ -77,7 +100,9 @@ fn our_claim_layout_is_flask_jwt_extendeds() {
     let fixtures = fixtures();
     let theirs = &fixtures["tokens"][0]["payload"];
     let m = builder(Algorithm::HS256).build().unwrap();
-    let ours = m.decode_token(&m.create_access_token("alice").unwrap()).unwrap();
+    let ours = m
+        .decode_token(&m.create_access_token("alice").unwrap())
+        .unwrap();
     let their_keys: Vec<&String> = theirs.as_object().unwrap().keys().collect();
     let our_keys: Vec<&String> = ours.claims().keys().collect();
     assert_eq!(our_keys, their_keys);
@@ -98,12 +123,21 @@ fn verify_in_flask(tokens: &[Value]) -> Option<Vec<Value>> {
         Err(e) => return missing(&format!("cannot run {python}: {e}")),
     };
     let input = json!({ "tokens": tokens }).to_string();
-    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
     let output = child.wait_with_output().unwrap();
     if output.status.code() == Some(3) {
         return missing(&String::from_utf8_lossy(&output.stderr));
     }
-    assert!(output.status.success(), "verify.py failed: {}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "verify.py failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let answer: Value = serde_json::from_slice(&output.stdout).unwrap();
     Some(answer["results"].as_array().unwrap().clone())
 }
@@ -129,7 +163,11 @@ fn tokens_minted_here_verify_in_flask() {
         let m = builder(algorithm).build().unwrap();
         let cases = [
             (m.create_access_token("alice").unwrap(), false),
-            (m.create_access_token_with("alice", TokenOptions::new().fresh(true)).unwrap(), false),
+            (
+                m.create_access_token_with("alice", TokenOptions::new().fresh(true))
+                    .unwrap(),
+                false,
+            ),
             (
                 m.create_access_token_with(
                     "alice",
@@ -158,20 +196,30 @@ fn tokens_minted_here_verify_in_flask() {
     };
     assert_eq!(results.len(), expected.len());
     for ((result, expected), token) in results.iter().zip(&expected).zip(&tokens) {
-        assert_eq!(result["status"], 200, "{} → {}", token["alg"], result["body"]);
+        assert_eq!(
+            result["status"], 200,
+            "{} → {}",
+            token["alg"], result["body"]
+        );
         assert_eq!(&result["body"], expected, "{}", token["alg"]);
     }
     // And Flask-JWT-Extended rejects what it should: a refresh token on an
     // access route, and a token signed with another key.
     let m = builder(Algorithm::HS256).build().unwrap();
-    let other = JwtManager::builder().secret_key("not-the-fixture-secret").build().unwrap();
+    let other = JwtManager::builder()
+        .secret_key("not-the-fixture-secret")
+        .build()
+        .unwrap();
     let negatives = [
         json!({"alg": "HS256", "token": m.create_refresh_token("alice").unwrap(), "refresh": false}),
         json!({"alg": "HS256", "token": other.create_access_token("alice").unwrap(), "refresh": false}),
     ];
     let results = verify_in_flask(&negatives).unwrap();
     assert_eq!(results[0]["status"], 422);
-    assert_eq!(results[0]["body"]["msg"], "Only non-refresh tokens are allowed");
+    assert_eq!(
+        results[0]["body"]["msg"],
+        "Only non-refresh tokens are allowed"
+    );
     assert_eq!(results[1]["status"], 422);
     assert_eq!(results[1]["body"]["msg"], "Signature verification failed");
 }

@@ -68,7 +68,11 @@ struct Item {
 /// Other extractors (request, JSON body, app data) next to the guard.
 #[post("/extractors")]
 #[jwt_required]
-async fn extractors(req: HttpRequest, item: web::Json<Item>, runs: web::Data<Runs>) -> HttpResponse {
+async fn extractors(
+    req: HttpRequest,
+    item: web::Json<Item>,
+    runs: web::Data<Runs>,
+) -> HttpResponse {
     runs.hit();
     let stored = get_current_token(&req).map(|t| t.jti().map(str::to_owned));
     HttpResponse::Ok().json(json!({
@@ -219,7 +223,11 @@ async fn call(m: &JwtManager, req: test::TestRequest) -> (u16, Value, usize) {
     let resp = test::call_service(&app, req.to_request()).await;
     let status = resp.status().as_u16();
     let body = test::read_body(resp).await;
-    (status, serde_json::from_slice(&body).unwrap_or(Value::Null), runs.count())
+    (
+        status,
+        serde_json::from_slice(&body).unwrap_or(Value::Null),
+        runs.count(),
+    )
 }
 
 fn with(req: test::TestRequest, token: &str) -> test::TestRequest {
@@ -235,7 +243,10 @@ async fn both_orders_resource_routes_and_return_types() {
     let m = manager(Default::default());
     let token = m.create_access_token("alice").unwrap();
     for path in ["/below", "/above"] {
-        assert_eq!(call(&m, with(get_(path), &token)).await.1, json!({"sub": "alice"}));
+        assert_eq!(
+            call(&m, with(get_(path), &token)).await.1,
+            json!({"sub": "alice"})
+        );
         assert_eq!(call(&m, get_(path)).await.0, 401);
     }
     assert_eq!(
@@ -243,7 +254,10 @@ async fn both_orders_resource_routes_and_return_types() {
         json!({"sub": "alice", "item": "7"})
     );
     assert_eq!(call(&m, get_("/items/7")).await.0, 401);
-    assert_eq!(call(&m, with(get_("/result/3"), &token)).await.1, json!({"id": 3, "sub": "alice"}));
+    assert_eq!(
+        call(&m, with(get_("/result/3"), &token)).await.1,
+        json!({"id": 3, "sub": "alice"})
+    );
     assert_eq!(call(&m, with(get_("/result/0"), &token)).await.0, 404);
     assert_eq!(call(&m, get_("/result/3")).await.0, 401);
 }
@@ -252,7 +266,8 @@ async fn both_orders_resource_routes_and_return_types() {
 async fn other_extractors_and_request_getters() {
     let m = manager(Default::default());
     let token = m.create_access_token("alice").unwrap();
-    let req = with(test::TestRequest::post().uri("/extractors"), &token).set_json(json!({"name": "pen"}));
+    let req =
+        with(test::TestRequest::post().uri("/extractors"), &token).set_json(json!({"name": "pen"}));
     let (status, body, runs) = call(&m, req).await;
     assert_eq!(status, 200);
     assert_eq!(runs, 1);
@@ -261,20 +276,37 @@ async fn other_extractors_and_request_getters() {
         json!({"name": "pen", "same_token": true, "identity": "alice", "location": "headers", "claims_type": "access"})
     );
     // The guard runs before the body extractor: no token → 401, not 400.
-    let req = test::TestRequest::post().uri("/extractors").set_payload("not json");
+    let req = test::TestRequest::post()
+        .uri("/extractors")
+        .set_payload("not json");
     let (status, body, runs) = call(&m, req).await;
-    assert_eq!((status, body, runs), (401, json!({"msg": "Missing Authorization Header"}), 0));
+    assert_eq!(
+        (status, body, runs),
+        (401, json!({"msg": "Missing Authorization Header"}), 0)
+    );
 }
 
 #[actix_web::test]
 async fn visible_parameter_and_extractor() {
     let m = manager(Default::default());
     let token = m.create_access_token("alice").unwrap();
-    assert_eq!(call(&m, with(get_("/visible"), &token)).await.1, json!({"sub": "alice"}));
+    assert_eq!(
+        call(&m, with(get_("/visible"), &token)).await.1,
+        json!({"sub": "alice"})
+    );
     assert_eq!(call(&m, get_("/visible")).await.0, 401);
-    assert_eq!(call(&m, get_("/visible-optional")).await.1, json!({"present": false}));
-    assert_eq!(call(&m, with(get_("/visible-optional"), &token)).await.1, json!({"present": true}));
-    assert_eq!(call(&m, with(get_("/extractor"), &token)).await.1, json!({"sub": "alice"}));
+    assert_eq!(
+        call(&m, get_("/visible-optional")).await.1,
+        json!({"present": false})
+    );
+    assert_eq!(
+        call(&m, with(get_("/visible-optional"), &token)).await.1,
+        json!({"present": true})
+    );
+    assert_eq!(
+        call(&m, with(get_("/extractor"), &token)).await.1,
+        json!({"sub": "alice"})
+    );
     let refresh = m.create_refresh_token("alice").unwrap();
     assert_eq!(
         call(&m, with(get_("/extractor"), &refresh)).await.1,
@@ -287,8 +319,14 @@ async fn verify_type_false_accepts_both_types() {
     let m = manager(Default::default());
     let access = m.create_access_token("alice").unwrap();
     let refresh = m.create_refresh_token("alice").unwrap();
-    assert_eq!(call(&m, with(get_("/any-type"), &access)).await.1, json!({"type": "access"}));
-    assert_eq!(call(&m, with(get_("/any-type"), &refresh)).await.1, json!({"type": "refresh"}));
+    assert_eq!(
+        call(&m, with(get_("/any-type"), &access)).await.1,
+        json!({"type": "access"})
+    );
+    assert_eq!(
+        call(&m, with(get_("/any-type"), &refresh)).await.1,
+        json!({"type": "refresh"})
+    );
     assert_eq!(call(&m, get_("/any-type")).await.0, 401);
 }
 
@@ -296,11 +334,16 @@ async fn verify_type_false_accepts_both_types() {
 async fn fresh_and_refresh_spellings_agree() {
     let m = manager(Default::default());
     let stale = m.create_access_token("alice").unwrap();
-    let fresh = m.create_access_token_with("alice", TokenOptions::new().fresh(true)).unwrap();
+    let fresh = m
+        .create_access_token_with("alice", TokenOptions::new().fresh(true))
+        .unwrap();
     let refresh = m.create_refresh_token("alice").unwrap();
     for path in ["/fresh-option", "/fresh-macro"] {
         assert_eq!(call(&m, with(get_(path), &fresh)).await.0, 200);
-        assert_eq!(call(&m, with(get_(path), &stale)).await.1, json!({"msg": "Fresh token required"}));
+        assert_eq!(
+            call(&m, with(get_(path), &stale)).await.1,
+            json!({"msg": "Fresh token required"})
+        );
         assert_eq!(
             call(&m, with(get_(path), &refresh)).await.1,
             json!({"msg": "Only non-refresh tokens are allowed"})
@@ -308,7 +351,10 @@ async fn fresh_and_refresh_spellings_agree() {
     }
     for path in ["/refresh-option", "/refresh-macro"] {
         let post = || test::TestRequest::post().uri(path);
-        assert_eq!(call(&m, with(post(), &refresh)).await.1, json!({"type": "refresh"}));
+        assert_eq!(
+            call(&m, with(post(), &refresh)).await.1,
+            json!({"type": "refresh"})
+        );
         assert_eq!(
             call(&m, with(post(), &fresh)).await.1,
             json!({"msg": "Only refresh tokens are allowed"})
@@ -321,9 +367,18 @@ async fn fresh_and_refresh_spellings_agree() {
 async fn optional_spellings() {
     let m = manager(Default::default());
     let stale = m.create_access_token("alice").unwrap();
-    assert_eq!(call(&m, get_("/optional-option")).await.1, json!({"present": false}));
-    assert_eq!(call(&m, with(get_("/optional-option"), &stale)).await.1, json!({"present": true}));
-    assert_eq!(call(&m, get_("/optional-fresh")).await.1, json!({"present": false}));
+    assert_eq!(
+        call(&m, get_("/optional-option")).await.1,
+        json!({"present": false})
+    );
+    assert_eq!(
+        call(&m, with(get_("/optional-option"), &stale)).await.1,
+        json!({"present": true})
+    );
+    assert_eq!(
+        call(&m, get_("/optional-fresh")).await.1,
+        json!({"present": false})
+    );
     assert_eq!(
         call(&m, with(get_("/optional-fresh"), &stale)).await.1,
         json!({"msg": "Fresh token required"})
@@ -373,7 +428,10 @@ async fn typed_claims() {
     let admin = m
         .create_access_token_with("alice", TokenOptions::new().claim("role", "admin"))
         .unwrap();
-    assert_eq!(call(&m, with(get_("/typed"), &admin)).await.1, json!({"sub": "alice", "role": "admin"}));
+    assert_eq!(
+        call(&m, with(get_("/typed"), &admin)).await.1,
+        json!({"sub": "alice", "role": "admin"})
+    );
     let plain = m.create_access_token("alice").unwrap();
     assert_eq!(call(&m, with(get_("/typed"), &plain)).await.0, 422);
 }

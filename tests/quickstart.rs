@@ -20,7 +20,11 @@ impl Drop for Server {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 async fn start(port: u16) -> Server {
@@ -36,7 +40,10 @@ async fn start(port: u16) -> Server {
     let server = Server(child);
     let deadline = Instant::now() + Duration::from_secs(300);
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "the quickstart did not start listening");
+        assert!(
+            Instant::now() < deadline,
+            "the quickstart did not start listening"
+        );
         actix_web::rt::time::sleep(Duration::from_millis(200)).await;
     }
     server
@@ -68,7 +75,10 @@ async fn seed_transcript() {
 
     // $ curl http://localhost:5000/protected
     let (status, body) = request(client.get(url("/protected")), None).await;
-    assert_eq!((status, body), (401, json!({"msg": "Missing Authorization Header"})));
+    assert_eq!(
+        (status, body),
+        (401, json!({"msg": "Missing Authorization Header"}))
+    );
 
     // $ curl -H "Content-Type: application/json" -X POST -d '{…}' …/login
     let (status, body) = request(
@@ -77,14 +87,23 @@ async fn seed_transcript() {
     )
     .await;
     assert_eq!(status, 200);
-    let token = body["access_token"].as_str().expect("access_token").to_owned();
+    let token = body["access_token"]
+        .as_str()
+        .expect("access_token")
+        .to_owned();
     assert_eq!(body.as_object().unwrap().len(), 1);
 
     // The Flask-JWT-Extended 4.x claim set, in its order, 15 minutes long.
     let claims = claims(&token);
     let keys: Vec<&str> = claims.keys().map(String::as_str).collect();
-    assert_eq!(keys, ["fresh", "iat", "jti", "type", "sub", "nbf", "csrf", "exp"]);
-    assert_eq!(claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(), 900);
+    assert_eq!(
+        keys,
+        ["fresh", "iat", "jti", "type", "sub", "nbf", "csrf", "exp"]
+    );
+    assert_eq!(
+        claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(),
+        900
+    );
     assert_eq!(claims["sub"], "test");
     assert_eq!(claims["type"], "access");
     assert_eq!(claims["fresh"], false);
@@ -106,6 +125,9 @@ async fn seed_transcript() {
             Some(json!({"username": user, "password": pass})),
         )
         .await;
-        assert_eq!((status, body), (401, json!({"msg": "Bad username or password"})));
+        assert_eq!(
+            (status, body),
+            (401, json!({"msg": "Bad username or password"}))
+        );
     }
 }

@@ -4,7 +4,9 @@
 use std::time::Duration;
 
 use actix_jwt_extended::{Algorithm, Expires, JwtManager, jwt_required};
-use actix_jwt_extended_examples::{Runs, SECRET, b64, hs256, hs256_token, key, manager_for, now, sign_hs};
+use actix_jwt_extended_examples::{
+    Runs, SECRET, b64, hs256, hs256_token, key, manager_for, now, sign_hs,
+};
 use actix_web::{App, HttpResponse, get, test, web};
 use serde_json::{Value, json};
 
@@ -34,7 +36,12 @@ async fn call(m: &JwtManager, token: &str) -> (u16, Value, usize) {
 }
 
 async fn rejected(m: &JwtManager, token: &str, status: u16, msg: &str) {
-    assert_eq!(call(m, token).await, (status, json!({ "msg": msg }), 0), "token: {:.60}", token);
+    assert_eq!(
+        call(m, token).await,
+        (status, json!({ "msg": msg }), 0),
+        "token: {:.60}",
+        token
+    );
 }
 
 const NOT_ALLOWED: &str = "The specified alg value is not allowed";
@@ -47,10 +54,20 @@ async fn alg_none_in_every_casing() {
         let header = b64(json!({"alg": alg, "typ": "JWT"}).to_string());
         rejected(&m, &format!("{header}.{payload}."), 422, NOT_ALLOWED).await;
         // Even with a signature made with the secret.
-        let signed = sign_hs("HS256", &json!({"alg": alg}).to_string(), &json!({"sub": "admin", "exp": now() + 600}).to_string(), SECRET.as_bytes());
+        let signed = sign_hs(
+            "HS256",
+            &json!({"alg": alg}).to_string(),
+            &json!({"sub": "admin", "exp": now() + 600}).to_string(),
+            SECRET.as_bytes(),
+        );
         rejected(&m, &signed, 422, NOT_ALLOWED).await;
     }
-    let no_alg = sign_hs("HS256", r#"{"typ":"JWT"}"#, r#"{"sub":"a"}"#, SECRET.as_bytes());
+    let no_alg = sign_hs(
+        "HS256",
+        r#"{"typ":"JWT"}"#,
+        r#"{"sub":"a"}"#,
+        SECRET.as_bytes(),
+    );
     rejected(&m, &no_alg, 422, NOT_ALLOWED).await;
 }
 
@@ -72,7 +89,13 @@ async fn tampering() {
     let m = hs256().build().unwrap();
     let token = m.create_access_token("alice").unwrap();
     let (input, _) = token.rsplit_once('.').unwrap();
-    rejected(&m, &format!("{input}."), 422, "Signature verification failed").await;
+    rejected(
+        &m,
+        &format!("{input}."),
+        422,
+        "Signature verification failed",
+    )
+    .await;
     let mut parts: Vec<String> = token.split('.').map(str::to_owned).collect();
     parts[1] = b64(json!({"sub": "admin", "exp": now() + 600, "type": "access"}).to_string());
     rejected(&m, &parts.join("."), 422, "Signature verification failed").await;
@@ -86,10 +109,19 @@ async fn tampering() {
 async fn string_and_missing_expiry() {
     let m = hs256().build().unwrap();
     let string_exp = hs256_token(&json!({"sub": "a", "exp": (now() + 600).to_string()}));
-    rejected(&m, &string_exp, 422, "Expiration Time claim (exp) must be an integer.").await;
+    rejected(
+        &m,
+        &string_exp,
+        422,
+        "Expiration Time claim (exp) must be an integer.",
+    )
+    .await;
     let no_exp = hs256_token(&json!({"sub": "a"}));
     rejected(&m, &no_exp, 422, "Token is missing the \"exp\" claim").await;
-    let never = hs256().access_token_expires(Expires::Never).build().unwrap();
+    let never = hs256()
+        .access_token_expires(Expires::Never)
+        .build()
+        .unwrap();
     assert_eq!(call(&never, &no_exp).await, (200, json!({"sub": "a"}), 1));
     let minted = never.create_access_token("a").unwrap();
     assert!(never.decode_token(&minted).unwrap().exp().is_none());
@@ -113,22 +145,68 @@ async fn non_base64_and_extra_segments() {
     let m = hs256().build().unwrap();
     let token = m.create_access_token("alice").unwrap();
     let parts: Vec<&str> = token.split('.').collect();
-    rejected(&m, &format!("{}$.{}.{}", parts[0], parts[1], parts[2]), 422, "Invalid header padding").await;
-    rejected(&m, &format!("{}.{}*.{}", parts[0], parts[1], parts[2]), 422, "Invalid payload padding").await;
-    rejected(&m, &format!("{}.{}.{}!", parts[0], parts[1], parts[2]), 422, "Invalid crypto padding").await;
+    rejected(
+        &m,
+        &format!("{}$.{}.{}", parts[0], parts[1], parts[2]),
+        422,
+        "Invalid header padding",
+    )
+    .await;
+    rejected(
+        &m,
+        &format!("{}.{}*.{}", parts[0], parts[1], parts[2]),
+        422,
+        "Invalid payload padding",
+    )
+    .await;
+    rejected(
+        &m,
+        &format!("{}.{}.{}!", parts[0], parts[1], parts[2]),
+        422,
+        "Invalid crypto padding",
+    )
+    .await;
     // Padding characters are not part of a JWT segment.
-    rejected(&m, &format!("{}=.{}.{}", parts[0], parts[1], parts[2]), 422, "Invalid header padding").await;
-    rejected(&m, &format!("{token}.{}", parts[2]), 422, "Invalid payload padding").await;
-    rejected(&m, &format!("{}.{token}", parts[0]), 422, "Invalid payload padding").await;
+    rejected(
+        &m,
+        &format!("{}=.{}.{}", parts[0], parts[1], parts[2]),
+        422,
+        "Invalid header padding",
+    )
+    .await;
+    rejected(
+        &m,
+        &format!("{token}.{}", parts[2]),
+        422,
+        "Invalid payload padding",
+    )
+    .await;
+    rejected(
+        &m,
+        &format!("{}.{token}", parts[0]),
+        422,
+        "Invalid payload padding",
+    )
+    .await;
 }
 
 #[actix_web::test]
 async fn critical_headers_and_bad_kid_are_refused() {
     let m = hs256().build().unwrap();
     let payload = json!({"sub": "a", "exp": now() + 600}).to_string();
-    let crit = sign_hs("HS256", r#"{"alg":"HS256","crit":["exp"],"exp":1}"#, &payload, SECRET.as_bytes());
+    let crit = sign_hs(
+        "HS256",
+        r#"{"alg":"HS256","crit":["exp"],"exp":1}"#,
+        &payload,
+        SECRET.as_bytes(),
+    );
     rejected(&m, &crit, 422, "Unsupported critical header parameter(s)").await;
-    let kid = sign_hs("HS256", r#"{"alg":"HS256","kid":7}"#, &payload, SECRET.as_bytes());
+    let kid = sign_hs(
+        "HS256",
+        r#"{"alg":"HS256","kid":7}"#,
+        &payload,
+        SECRET.as_bytes(),
+    );
     rejected(&m, &kid, 422, "Key ID header parameter must be a string").await;
 }
 

@@ -108,9 +108,21 @@ impl Options {
         });
         Self {
             preset,
-            optional: if preset == Preset::Optional { implied } else { None },
-            fresh: if preset == Preset::Fresh { implied } else { None },
-            refresh: if preset == Preset::Refresh { implied } else { None },
+            optional: if preset == Preset::Optional {
+                implied
+            } else {
+                None
+            },
+            fresh: if preset == Preset::Fresh {
+                implied
+            } else {
+                None
+            },
+            refresh: if preset == Preset::Refresh {
+                implied
+            } else {
+                None
+            },
             verify_type: None,
             skip_revocation_check: None,
             locations: None,
@@ -248,9 +260,10 @@ fn locations(value: &Expr) -> syn::Result<Vec<Location>> {
     let mut found: Vec<Location> = Vec::new();
     for item in items {
         let name = match item {
-            Expr::Path(ExprPath { path, .. }) if path.get_ident().is_some() => {
-                path.get_ident().map(ToString::to_string).unwrap_or_default()
-            }
+            Expr::Path(ExprPath { path, .. }) if path.get_ident().is_some() => path
+                .get_ident()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
             Expr::Lit(ExprLit {
                 lit: Lit::Str(s), ..
             }) => s.value(),
@@ -297,7 +310,7 @@ fn crate_path(span: Span, value: Option<Expr>) -> syn::Result<Path> {
 pub fn did_you_mean<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
     candidates
         .iter()
-        .map(|c| (strsim::levenshtein(name, c), *c))
+        .map(|c| (strsim::damerau_levenshtein(name, c), *c))
         .filter(|(d, c)| *d <= (c.len().max(name.len()) / 3).max(1))
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)

@@ -3,15 +3,25 @@
 //! so the error is reported once and `current_token` still resolves.
 
 use proc_macro2::TokenStream;
+use quote::quote;
+use syn::FnArg;
 
 use crate::ast::Handler;
 use crate::attr::{Options, Preset};
 use crate::expand;
 
 pub fn expand(preset: Preset, mut handler: Handler, error: syn::Error) -> TokenStream {
+    let compile_error = error.to_compile_error();
     // A handler that is not `async` would cause a second error elsewhere.
     handler.item.sig.asyncness = Some(Default::default());
-    let compile_error = error.to_compile_error();
+    let is_method = matches!(handler.item.sig.inputs.first(), Some(FnArg::Receiver(_)));
+    if is_method || handler.current_token_param.is_some() {
+        // A method cannot take the guard, and a visible `current_token`
+        // parameter already binds the name (`CurrentToken` and
+        // `Option<CurrentToken>` are extractors): keep the item as written.
+        let item = &handler.item;
+        return quote!(#compile_error #item);
+    }
     let item = expand::emit(&Options::fallback(preset), handler);
-    quote::quote!(#compile_error #item)
+    quote!(#compile_error #item)
 }

@@ -25,7 +25,7 @@ use attr::Preset;
 /// `optional`, `fresh`, `refresh`, `verify_type = false`,
 /// `skip_revocation_check`, `locations = [headers, query_string]`.
 ///
-/// ```ignore
+/// ```text
 /// #[get("/protected")]
 /// #[jwt_required]
 /// async fn protected() -> HttpResponse {

@@ -1,7 +1,7 @@
 //! Semantic checks of the options and the handler, with spanned errors.
 
-use syn::spanned::Spanned;
 use syn::FnArg;
+use syn::spanned::Spanned;
 
 use crate::ast::Handler;
 use crate::attr::{Flag, Options};
@@ -23,14 +23,12 @@ fn check_options(options: &Options) -> syn::Result<()> {
             "`fresh` and `refresh` cannot be combined: refresh tokens are never fresh",
         ));
     }
-    if let Some(flag) = options.verify_type.filter(|f| !f.value) {
-        if refresh {
-            let span = later(Some(flag), options.refresh);
-            return Err(syn::Error::new(
-                span,
-                "`verify_type = false` accepts every token type, so `refresh` would have no effect; remove one of them",
-            ));
-        }
+    if let Some(flag) = options.verify_type.filter(|f| !f.value && refresh) {
+        let span = later(Some(flag), options.refresh);
+        return Err(syn::Error::new(
+            span,
+            "`verify_type = false` accepts every token type, so `refresh` would have no effect; remove one of them",
+        ));
     }
     Ok(())
 }
@@ -62,12 +60,51 @@ fn check_handler(options: &Options, handler: &Handler) -> syn::Result<()> {
             format!("#[{attribute}] protects free-standing handler functions, not methods"),
         ));
     }
+    if let Some(index) = handler.current_token_param {
+        check_current_token_type(options, &sig.inputs[index])?;
+    }
     if handler.current_token_param.is_none() && sig.inputs.len() > MAX_USER_PARAMS {
         return Err(syn::Error::new(
             sig.inputs.span(),
             format!(
                 "#[{attribute}] adds one extractor, and actix-web handlers take at most 16; \
                  use at most {MAX_USER_PARAMS} parameters or a tuple extractor"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// A visible `current_token` parameter must have the type the attribute
+/// binds: `CurrentToken`, or `Option<CurrentToken>` for optional handlers.
+/// (The compiler checks the exact type; this gives the clear message.)
+fn check_current_token_type(options: &Options, param: &FnArg) -> syn::Result<()> {
+    let FnArg::Typed(param) = param else {
+        return Ok(());
+    };
+    let is_option = match &*param.ty {
+        syn::Type::Path(path) => path
+            .path
+            .segments
+            .last()
+            .is_some_and(|segment| segment.ident == "Option"),
+        _ => false,
+    };
+    let optional = Options::flag(options.optional);
+    let attribute = options.preset.attribute();
+    if optional && !is_option {
+        return Err(syn::Error::new(
+            param.ty.span(),
+            format!(
+                "this handler is optional, so `current_token` is an `Option<CurrentToken>`; change the type (#[{attribute}])"
+            ),
+        ));
+    }
+    if !optional && is_option {
+        return Err(syn::Error::new(
+            param.ty.span(),
+            format!(
+                "`current_token` is a `CurrentToken` here; an `Option` is only bound for optional handlers (#[{attribute}])"
             ),
         ));
     }

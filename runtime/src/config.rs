@@ -178,7 +178,10 @@ impl JwtConfig {
             ));
         }
         if self.identity_claim.is_empty() {
-            return Err(ConfigError::invalid("JWT_IDENTITY_CLAIM", "must not be empty"));
+            return Err(ConfigError::invalid(
+                "JWT_IDENTITY_CLAIM",
+                "must not be empty",
+            ));
         }
         if self.token_location.is_empty() {
             return Err(ConfigError::invalid(
@@ -193,11 +196,16 @@ impl JwtConfig {
         {
             return Err(ConfigError::invalid(
                 "JWT_TOKEN_LOCATION",
-                format!("'{location}' is not supported by this version; use headers or query_string"),
+                format!(
+                    "'{location}' is not supported by this version; use headers or query_string"
+                ),
             ));
         }
         if self.max_token_size == 0 {
-            return Err(ConfigError::invalid("JWT_MAX_TOKEN_SIZE", "must be positive"));
+            return Err(ConfigError::invalid(
+                "JWT_MAX_TOKEN_SIZE",
+                "must be positive",
+            ));
         }
         Ok(())
     }
@@ -208,27 +216,95 @@ impl JwtConfig {
 pub const OPTIONS: &[(&str, &str, &str)] = &[
     ("JWT_SECRET_KEY", "(none)", "HMAC secret for HS* algorithms"),
     ("JWT_ALGORITHM", "HS256", "algorithm that signs new tokens"),
-    ("JWT_DECODE_ALGORITHMS", "JWT_ALGORITHM", "comma-separated allow-list for incoming tokens"),
-    ("JWT_PRIVATE_KEY", "(none)", "PEM text or file path; signs with RS*/PS*/ES*/EdDSA"),
-    ("JWT_PUBLIC_KEY", "(none)", "PEM text or file path; verifies RS*/PS*/ES*/EdDSA"),
-    ("JWT_ACCESS_TOKEN_EXPIRES", "900", "seconds, or false for never"),
-    ("JWT_REFRESH_TOKEN_EXPIRES", "2592000", "seconds, or false for never"),
+    (
+        "JWT_DECODE_ALGORITHMS",
+        "JWT_ALGORITHM",
+        "comma-separated allow-list for incoming tokens",
+    ),
+    (
+        "JWT_PRIVATE_KEY",
+        "(none)",
+        "PEM text or file path; signs with RS*/PS*/ES*/EdDSA",
+    ),
+    (
+        "JWT_PUBLIC_KEY",
+        "(none)",
+        "PEM text or file path; verifies RS*/PS*/ES*/EdDSA",
+    ),
+    (
+        "JWT_ACCESS_TOKEN_EXPIRES",
+        "900",
+        "seconds, or false for never",
+    ),
+    (
+        "JWT_REFRESH_TOKEN_EXPIRES",
+        "2592000",
+        "seconds, or false for never",
+    ),
     ("JWT_IDENTITY_CLAIM", "sub", "claim that holds the identity"),
-    ("JWT_DECODE_LEEWAY", "0", "seconds of tolerance for exp, nbf and iat"),
+    (
+        "JWT_DECODE_LEEWAY",
+        "0",
+        "seconds of tolerance for exp, nbf and iat",
+    ),
     ("JWT_ENCODE_ISSUER", "(none)", "iss of new tokens"),
-    ("JWT_DECODE_ISSUER", "(none)", "required iss of incoming tokens"),
-    ("JWT_ENCODE_AUDIENCE", "(none)", "aud of new tokens (comma-separated for several)"),
-    ("JWT_DECODE_AUDIENCE", "(none)", "accepted aud values (comma-separated)"),
+    (
+        "JWT_DECODE_ISSUER",
+        "(none)",
+        "required iss of incoming tokens",
+    ),
+    (
+        "JWT_ENCODE_AUDIENCE",
+        "(none)",
+        "aud of new tokens (comma-separated for several)",
+    ),
+    (
+        "JWT_DECODE_AUDIENCE",
+        "(none)",
+        "accepted aud values (comma-separated)",
+    ),
     ("JWT_ENCODE_NBF", "true", "write nbf into new tokens"),
-    ("JWT_VERIFY_SUB", "true", "reject tokens whose sub is not a string"),
+    (
+        "JWT_VERIFY_SUB",
+        "true",
+        "reject tokens whose sub is not a string",
+    ),
     ("JWT_ERROR_MESSAGE_KEY", "msg", "key of the JSON error body"),
-    ("JWT_HEADER_NAME", "Authorization", "header that carries the token"),
-    ("JWT_HEADER_TYPE", "Bearer", "scheme before the token; empty for a bare token"),
-    ("JWT_COOKIE_CSRF_PROTECT", "true", "write a csrf claim into tokens"),
-    ("JWT_TOKEN_LOCATION", "headers", "where tokens are looked for (comma-separated, in order)"),
-    ("JWT_QUERY_STRING_NAME", "jwt", "query parameter that carries the token"),
-    ("JWT_QUERY_STRING_VALUE_PREFIX", "(empty)", "prefix the query value must start with"),
-    ("JWT_MAX_TOKEN_SIZE", "16384", "longest accepted token, in bytes"),
+    (
+        "JWT_HEADER_NAME",
+        "Authorization",
+        "header that carries the token",
+    ),
+    (
+        "JWT_HEADER_TYPE",
+        "Bearer",
+        "scheme before the token; empty for a bare token",
+    ),
+    (
+        "JWT_COOKIE_CSRF_PROTECT",
+        "true",
+        "write a csrf claim into tokens",
+    ),
+    (
+        "JWT_TOKEN_LOCATION",
+        "headers",
+        "where tokens are looked for (comma-separated, in order)",
+    ),
+    (
+        "JWT_QUERY_STRING_NAME",
+        "jwt",
+        "query parameter that carries the token",
+    ),
+    (
+        "JWT_QUERY_STRING_VALUE_PREFIX",
+        "(empty)",
+        "prefix the query value must start with",
+    ),
+    (
+        "JWT_MAX_TOKEN_SIZE",
+        "16384",
+        "longest accepted token, in bytes",
+    ),
 ];
 
 /// A configuration under construction: settings plus key material.
@@ -240,7 +316,11 @@ pub(crate) struct RawConfig {
 
 /// Applies one option given as text. Returns `Ok(false)` for a name that is
 /// not an option of this crate.
-pub(crate) fn apply_option(raw: &mut RawConfig, name: &str, value: &str) -> Result<bool, ConfigError> {
+pub(crate) fn apply_option(
+    raw: &mut RawConfig,
+    name: &str,
+    value: &str,
+) -> Result<bool, ConfigError> {
     let c = &mut raw.config;
     match name {
         "JWT_SECRET_KEY" => raw.keys.secret = Some(value.as_bytes().to_vec()),
@@ -274,7 +354,10 @@ pub(crate) fn apply_option(raw: &mut RawConfig, name: &str, value: &str) -> Resu
         }
         "JWT_TOKEN_LOCATION" => {
             c.token_location = list(value)
-                .map(|l| l.parse().map_err(|e| ConfigError::invalid("JWT_TOKEN_LOCATION", e)))
+                .map(|l| {
+                    l.parse()
+                        .map_err(|e| ConfigError::invalid("JWT_TOKEN_LOCATION", e))
+                })
                 .collect::<Result<_, _>>()?
         }
         "JWT_QUERY_STRING_NAME" => c.query_string_name = value.to_owned(),
@@ -302,14 +385,18 @@ fn list(value: &str) -> impl Iterator<Item = &str> {
 }
 
 fn non_empty(value: &str) -> Option<String> {
-    Some(value.trim()).filter(|v| !v.is_empty()).map(str::to_owned)
+    Some(value.trim())
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned)
 }
 
 fn parse_algorithm(option: &'static str, value: &str) -> Result<Algorithm, ConfigError> {
     value
         .trim()
         .parse()
-        .map_err(|e: crate::algorithm::UnknownAlgorithm| ConfigError::invalid(option, e.to_string()))
+        .map_err(|e: crate::algorithm::UnknownAlgorithm| {
+            ConfigError::invalid(option, e.to_string())
+        })
 }
 
 pub(crate) fn parse_bool(option: &'static str, value: &str) -> Result<bool, ConfigError> {

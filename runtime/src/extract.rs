@@ -67,9 +67,7 @@ fn from_headers(config: &JwtConfig, req: &HttpRequest) -> Result<Lookup, JwtErro
         } else {
             format!("{kind} <JWT>")
         };
-        JwtError::InvalidHeader(format!(
-            "Bad {name} header. Expected '{name}: {expected}'"
-        ))
+        JwtError::InvalidHeader(format!("Bad {name} header. Expected '{name}: {expected}'"))
     };
     let Some(raw) = req.headers().get(name.as_str()) else {
         return Ok(Lookup::Absent(format!("Missing {name} Header")));
@@ -122,5 +120,35 @@ fn from_query_string(config: &JwtConfig, req: &HttpRequest) -> Result<Lookup, Jw
         None => Err(JwtError::InvalidQueryParam(format!(
             "Invalid value for query parameter '{name}'. Expected the value to start with '{prefix}'"
         ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aggregated_message_lists_every_location() {
+        let missing = vec![
+            (
+                TokenLocation::Headers,
+                "Missing Authorization Header".to_owned(),
+            ),
+            (
+                TokenLocation::Cookies,
+                "Missing cookie \"access_token_cookie\"".to_owned(),
+            ),
+            (
+                TokenLocation::QueryString,
+                "Missing 'jwt' query paramater".to_owned(),
+            ),
+        ];
+        assert_eq!(
+            aggregate(missing),
+            "Missing JWT in headers, cookies or query_string (Missing Authorization Header; \
+             Missing cookie \"access_token_cookie\"; Missing 'jwt' query paramater)"
+        );
+        let one = vec![(TokenLocation::Headers, "Missing X Header".to_owned())];
+        assert_eq!(aggregate(one), "Missing X Header");
     }
 }

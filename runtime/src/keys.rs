@@ -20,7 +20,10 @@ impl fmt::Debug for KeyMaterial {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("KeyMaterial")
             .field("secret", &self.secret.as_ref().map(|_| "<redacted>"))
-            .field("private_pem", &self.private_pem.as_ref().map(|_| "<redacted>"))
+            .field(
+                "private_pem",
+                &self.private_pem.as_ref().map(|_| "<redacted>"),
+            )
             .field("public_pem", &self.public_pem.is_some())
             .finish()
     }
@@ -139,7 +142,10 @@ impl Keys {
 
     /// Signs `message` with the encoding key; returns the raw signature.
     pub(crate) fn sign(&self, algorithm: Algorithm, message: &[u8]) -> Result<Vec<u8>, JwtError> {
-        let key = self.encoding.as_ref().map_err(|e| JwtError::Encode(e.clone()))?;
+        let key = self
+            .encoding
+            .as_ref()
+            .map_err(|e| JwtError::Encode(e.clone()))?;
         let signer = (self.provider.signer_factory)(&algorithm.to_jsonwebtoken(), key)
             .map_err(|e| JwtError::Encode(e.to_string()))?;
         signer
@@ -189,4 +195,61 @@ fn encoding_key(family: KeyFamily, pem: &[u8]) -> Result<EncodingKey, String> {
 
 fn unreachable_family<T>() -> jsonwebtoken::errors::Result<T> {
     Err(jsonwebtoken::errors::ErrorKind::InvalidKeyFormat.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn material(algorithm: Algorithm) -> KeyMaterial {
+        let pem = |name: &str| {
+            std::fs::read(format!(
+                "{}/../tests/keys/{name}",
+                env!("CARGO_MANIFEST_DIR")
+            ))
+            .unwrap()
+        };
+        let stem = match algorithm.family() {
+            KeyFamily::Hmac => {
+                return KeyMaterial {
+                    secret: Some(b"unit-test-secret".to_vec()),
+                    ..KeyMaterial::default()
+                };
+            }
+            KeyFamily::Rsa => "rsa",
+            KeyFamily::Ed => "ed25519",
+            KeyFamily::Ec if algorithm == Algorithm::ES256 => "ec256",
+            KeyFamily::Ec => "ec384",
+        };
+        KeyMaterial {
+            secret: None,
+            private_pem: Some(pem(&format!("{stem}_private.pem"))),
+            public_pem: Some(pem(&format!("{stem}_public.pem"))),
+        }
+    }
+
+    /// Runs with whichever backend the crate is built with.
+    #[test]
+    #[cfg(any(feature = "aws-lc-rs", feature = "rust-crypto"))]
+    fn every_algorithm_signs_and_verifies_with_the_compiled_backend() {
+        let provider = default_provider().expect("a backend is compiled in");
+        for algorithm in Algorithm::ALL {
+            let keys = Keys::new(&material(algorithm), algorithm, &[algorithm], provider).unwrap();
+            let signature = keys.sign(algorithm, b"message").unwrap();
+            assert!(
+                keys.verify(algorithm, b"message", &signature),
+                "{algorithm}"
+            );
+            assert!(
+                !keys.verify(algorithm, b"massage", &signature),
+                "{algorithm}"
+            );
+        }
+    }
+
+    #[test]
+    #[cfg(not(any(feature = "aws-lc-rs", feature = "rust-crypto")))]
+    fn no_backend_is_reported_not_a_panic() {
+        assert!(default_provider().is_none());
+    }
 }

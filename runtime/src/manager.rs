@@ -130,7 +130,8 @@ impl JwtManager {
         kind: TokenKind,
         options: TokenOptions,
     ) -> Result<String, JwtError> {
-        let identity = serde_json::to_value(identity).map_err(|e| JwtError::Encode(e.to_string()))?;
+        let identity =
+            serde_json::to_value(identity).map_err(|e| JwtError::Encode(e.to_string()))?;
         encode::create(&self.inner, identity, kind, options)
     }
 
@@ -320,13 +321,19 @@ impl JwtManagerBuilder {
     }
 
     /// JWT_ENCODE_AUDIENCE (one value is written as a string, several as a list).
-    pub fn encode_audience<S: Into<String>>(mut self, audience: impl IntoIterator<Item = S>) -> Self {
+    pub fn encode_audience<S: Into<String>>(
+        mut self,
+        audience: impl IntoIterator<Item = S>,
+    ) -> Self {
         self.raw.config.encode_audience = audience.into_iter().map(Into::into).collect();
         self
     }
 
     /// JWT_DECODE_AUDIENCE.
-    pub fn decode_audience<S: Into<String>>(mut self, audience: impl IntoIterator<Item = S>) -> Self {
+    pub fn decode_audience<S: Into<String>>(
+        mut self,
+        audience: impl IntoIterator<Item = S>,
+    ) -> Self {
         self.raw.config.decode_audience = audience.into_iter().map(Into::into).collect();
         self
     }
@@ -569,5 +576,20 @@ impl JwtManagerBuilder {
                 loaders: self.loaders,
             }),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn without_a_backend_build_is_an_error_not_a_panic() {
+        let result = JwtManager::builder().secret_key("s").build();
+        if keys::default_provider().is_some() {
+            assert!(result.is_ok());
+        } else {
+            assert_eq!(result.unwrap_err(), ConfigError::NoCryptoBackend);
+        }
     }
 }

@@ -7,10 +7,10 @@ use std::pin::Pin;
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};
 
+use crate::JwtManager;
 use crate::config::TokenLocation;
 use crate::token::CurrentToken;
-use crate::verify::{Verified, VerifyOptions, reject_response, manager_missing};
-use crate::JwtManager;
+use crate::verify::{Verified, VerifyOptions, manager_missing, reject_response};
 
 pub use actix_web;
 
@@ -108,5 +108,26 @@ impl<const OPTS: u32> FromRequest for Guard<OPTS> {
                 Err(rejection) => Err(reject_response(manager, &req, &rejection)),
             }
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn option_bits_round_trip() {
+        let bits = OPTIONAL
+            | NO_VERIFY_TYPE
+            | (2 << LOCATIONS_SHIFT)
+            | (location_code(TokenLocation::QueryString) << (LOCATIONS_SHIFT + 3))
+            | (location_code(TokenLocation::Json) << (LOCATIONS_SHIFT + 5));
+        let options = options_from_bits(bits);
+        assert!(options.optional && !options.verify_type && !options.fresh && !options.refresh);
+        assert_eq!(
+            options.locations.unwrap().as_slice(),
+            [TokenLocation::QueryString, TokenLocation::Json]
+        );
+        assert_eq!(options_from_bits(0), VerifyOptions::new());
     }
 }

@@ -175,7 +175,9 @@ impl JwtManager {
         };
         let (encoded, location) = match extract::find_token(config, req, locations) {
             Ok(found) => found,
-            Err(JwtError::NoAuthorization(_)) if options.optional => return Ok(Verified::Anonymous),
+            Err(JwtError::NoAuthorization(_)) if options.optional => {
+                return Ok(Verified::Anonymous);
+            }
             Err(error) => return Err(error.into()),
         };
         let token = decode::decode(config, &inner.allowed, &inner.keys, &encoded, now_f64())?;
@@ -194,17 +196,16 @@ impl JwtManager {
             return Err(reject(JwtError::FreshTokenRequired));
         }
         let loaders = &inner.loaders;
-        if !options.skip_revocation_check {
-            if let Some(is_revoked) = &loaders.token_in_blocklist {
-                if is_revoked(current.clone()).await {
-                    return Err(reject(JwtError::Revoked));
-                }
-            }
+        if !options.skip_revocation_check
+            && let Some(is_revoked) = &loaders.token_in_blocklist
+            && is_revoked(current.clone()).await
+        {
+            return Err(reject(JwtError::Revoked));
         }
-        if let Some(verify) = &loaders.token_verification {
-            if !verify(current.clone()).await {
-                return Err(reject(JwtError::UserClaimsVerificationFailed));
-            }
+        if let Some(verify) = &loaders.token_verification
+            && !verify(current.clone()).await
+        {
+            return Err(reject(JwtError::UserClaimsVerificationFailed));
         }
         if let Some(lookup) = &loaders.user_lookup {
             match lookup(current.clone()).await {

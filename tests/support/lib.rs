@@ -91,7 +91,12 @@ pub fn b64(bytes: impl AsRef<[u8]>) -> String {
 /// can build tokens this crate would never create.
 pub fn sign_hs(alg: &str, header: &str, payload: &str, secret: &[u8]) -> String {
     let algorithm: jsonwebtoken::Algorithm = alg.parse().expect("HS algorithm");
-    sign_with(algorithm, header, payload, &EncodingKey::from_secret(secret))
+    sign_with(
+        algorithm,
+        header,
+        payload,
+        &EncodingKey::from_secret(secret),
+    )
 }
 
 /// Signs arbitrary header and payload text with `key` and `algorithm`.
