@@ -2,52 +2,10 @@
 //! transcript: the example is started with `cargo run --example quickstart`
 //! (README's command) on a free port and spoken to over real HTTP.
 
-use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
+use actix_jwt_extended_examples::ExampleServer;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-async fn start(port: u16) -> Server {
-    let child = Command::new(env!("CARGO"))
-        .args(["run", "--quiet", "--example", "quickstart"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("PORT", port.to_string())
-        .env_remove("JWT_SECRET_KEY")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("cargo run --example quickstart");
-    let server = Server(child);
-    let deadline = Instant::now() + Duration::from_secs(300);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "the quickstart did not start listening"
-        );
-        actix_web::rt::time::sleep(Duration::from_millis(200)).await;
-    }
-    server
-}
 
 async fn request(req: awc::ClientRequest, body: Option<Value>) -> (u16, Value) {
     let mut resp = match body {
@@ -68,10 +26,9 @@ fn claims(token: &str) -> serde_json::Map<String, Value> {
 
 #[actix_web::test]
 async fn seed_transcript() {
-    let port = free_port();
-    let _server = start(port).await;
+    let server = ExampleServer::start("quickstart", &[]);
     let client = awc::Client::default();
-    let url = |path: &str| format!("http://127.0.0.1:{port}{path}");
+    let url = |path: &str| server.url(path);
 
     // $ curl http://localhost:5000/protected
     let (status, body) = request(client.get(url("/protected")), None).await;

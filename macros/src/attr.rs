@@ -1,10 +1,9 @@
 //! The attribute's options, parsed into a typed model.
 
-use proc_macro2::{Span, TokenStream};
-use syn::parse::{Parse, ParseStream, Parser};
-use syn::punctuated::Punctuated;
-use syn::spanned::Spanned;
-use syn::{Expr, ExprArray, ExprLit, ExprPath, Lit, LitBool, Path, Token};
+use proc_macro2::{Span, TokenStream, TokenTree};
+use syn::{Ident, Lit, LitStr, Path, Type};
+
+use crate::json::{self, Json, split_commas};
 
 /// Which attribute was written; presets imply one option.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -13,6 +12,7 @@ pub enum Preset {
     Fresh,
     Refresh,
     Optional,
+    RequireToken,
 }
 
 impl Preset {
@@ -22,13 +22,14 @@ impl Preset {
             Preset::Fresh => "fresh_jwt_required",
             Preset::Refresh => "jwt_refresh_required",
             Preset::Optional => "jwt_optional",
+            Preset::RequireToken => "require_token",
         }
     }
 
     /// The option this preset implies.
     pub fn implied(self) -> Option<&'static str> {
         match self {
-            Preset::Required => None,
+            Preset::Required | Preset::RequireToken => None,
             Preset::Fresh => Some("fresh"),
             Preset::Refresh => Some("refresh"),
             Preset::Optional => Some("optional"),
@@ -77,7 +78,18 @@ impl Location {
     }
 }
 
-/// Every option of `#[jwt_required(...)]`.
+/// `team = "blue"` or `org.id = 7`: a claim that must have a value.
+pub struct ClaimRequirement {
+    /// The claim's path as written (`["org", "id"]`).
+    pub names: Vec<String>,
+    /// The same path as identifiers with the user's spans, for the
+    /// compile-time field checks; `None` for a quoted name like
+    /// `"x-tenant"`, which need not be a Rust identifier.
+    pub fields: Option<Vec<Ident>>,
+    pub value: Json,
+}
+
+/// Every option of the attributes.
 pub struct Options {
     pub preset: Preset,
     pub optional: Option<Flag>,
@@ -87,17 +99,31 @@ pub struct Options {
     pub skip_revocation_check: Option<Flag>,
     pub locations: Option<(Vec<Location>, Span)>,
     pub krate: Option<Path>,
+    /// `claims = MyClaims`: the typed claims.
+    pub claims: Option<Type>,
+    /// `sub = "binding"`.
+    pub sub: Option<LitStr>,
+    pub scope: Option<Json>,
+    pub override_: Option<Json>,
+    pub requirements: Vec<ClaimRequirement>,
 }
 
-pub const OPTION_NAMES: [&str; 7] = [
+/// The options every attribute understands.
+const COMMON: [&str; 8] = [
     "optional",
     "fresh",
     "refresh",
     "verify_type",
     "skip_revocation_check",
     "locations",
+    "claims",
     "crate",
 ];
+
+/// The options only `#[require_token]` understands.
+const REQUIREMENTS: [&str; 4] = ["token_type", "sub", "scope", "override"];
+
+const TOKEN_TYPES: [&str; 3] = ["access", "auth", "refresh"];
 
 impl Options {
     fn new(preset: Preset) -> Self {
@@ -127,6 +153,11 @@ impl Options {
             skip_revocation_check: None,
             locations: None,
             krate: None,
+            claims: None,
+            sub: None,
+            scope: None,
+            override_: None,
+            requirements: Vec::new(),
         }
     }
 
@@ -138,55 +169,147 @@ impl Options {
     pub fn fallback(preset: Preset) -> Self {
         Self::new(preset)
     }
-}
 
-/// One `name` or `name = value` entry.
-struct Entry {
-    name: syn::Ident,
-    value: Option<Expr>,
-}
-
-impl Parse for Entry {
-    fn parse(input: ParseStream) -> syn::Result<Self> {
-        let name = if input.peek(Token![crate]) {
-            let kw: Token![crate] = input.parse()?;
-            syn::Ident::new("crate", kw.span)
-        } else {
-            input.call(syn::ext::IdentExt::parse_any)?
-        };
-        let value = if input.peek(Token![=]) {
-            input.parse::<Token![=]>()?;
-            Some(input.parse()?)
-        } else {
-            None
-        };
-        Ok(Entry { name, value })
+    /// Whether the handler has requirements to check at request time.
+    pub fn has_requirements(&self) -> bool {
+        self.sub.is_some()
+            || self.scope.is_some()
+            || self.override_.is_some()
+            || !self.requirements.is_empty()
     }
+
+    fn known(&self) -> Vec<&'static str> {
+        let mut known = COMMON.to_vec();
+        if self.preset == Preset::RequireToken {
+            known.extend(REQUIREMENTS);
+        }
+        known
+    }
+}
+
+/// One comma-separated entry: a name (or a dotted path, or a quoted claim
+/// name) with an optional value.
+struct Entry {
+    path: Vec<Ident>,
+    /// A quoted name (`"x-team" = …`) or a lone string (`"refresh"`).
+    quoted: Option<LitStr>,
+    value: Option<(TokenStream, Span)>,
+    span: Span,
+}
+
+fn entry(tokens: Vec<TokenTree>) -> syn::Result<Entry> {
+    let span = tokens.first().map_or_else(Span::call_site, TokenTree::span);
+    let mut iter = tokens.into_iter().peekable();
+    let mut path = Vec::new();
+    let mut quoted = None;
+    match iter.next() {
+        Some(TokenTree::Ident(ident)) => {
+            path.push(ident);
+            while matches!(iter.peek(), Some(TokenTree::Punct(p)) if p.as_char() == '.') {
+                let dot = iter.next();
+                match iter.next() {
+                    Some(TokenTree::Ident(ident)) => path.push(ident),
+                    other => {
+                        let span =
+                            other.map_or_else(|| dot.map_or(span, |d| d.span()), |t| t.span());
+                        return Err(syn::Error::new(span, "expected a claim name after `.`"));
+                    }
+                }
+            }
+        }
+        Some(TokenTree::Literal(lit)) => match Lit::new(lit.clone()) {
+            Lit::Str(s) => quoted = Some(s),
+            _ => return Err(syn::Error::new(lit.span(), "expected an option name")),
+        },
+        Some(other) => return Err(syn::Error::new(other.span(), "expected an option name")),
+        None => return Err(syn::Error::new(span, "empty option")),
+    }
+    let value = match iter.next() {
+        None => None,
+        Some(TokenTree::Punct(eq)) if eq.as_char() == '=' => {
+            let rest: TokenStream = iter.collect();
+            if rest.is_empty() {
+                return Err(syn::Error::new(eq.span(), "expected a value after `=`"));
+            }
+            Some((rest, eq.span()))
+        }
+        Some(other) => {
+            return Err(syn::Error::new(
+                other.span(),
+                "expected `=` or `,` after the option name",
+            ));
+        }
+    };
+    Ok(Entry {
+        path,
+        quoted,
+        value,
+        span,
+    })
 }
 
 /// Parses the attribute arguments. Errors are spanned at the offending token.
 pub fn parse(preset: Preset, args: TokenStream) -> syn::Result<Options> {
-    let entries = Punctuated::<Entry, Token![,]>::parse_terminated.parse2(args)?;
     let mut options = Options::new(preset);
-    for (index, entry) in entries.into_iter().enumerate() {
-        let name = entry.name.to_string();
-        let span = entry.name.span();
-        if preset.implied() == Some(name.as_str()) {
-            return Err(syn::Error::new(
-                span,
-                format!(
-                    "`{name}` is already implied by #[{}]; remove it",
-                    preset.attribute()
-                ),
-            ));
+    for (index, tokens) in split_commas(args).into_iter().enumerate() {
+        let entry = entry(tokens)?;
+        if let Some(name) = &entry.quoted {
+            match &entry.value {
+                None if index == 0 && preset == Preset::RequireToken => {
+                    token_type(&mut options, name)?;
+                }
+                None => {
+                    return Err(syn::Error::new(
+                        name.span(),
+                        "a quoted claim name needs a value: `\"claim\" = value`",
+                    ));
+                }
+                Some((value, span)) => {
+                    if preset != Preset::RequireToken {
+                        return Err(syn::Error::new(
+                            name.span(),
+                            "claim requirements need #[require_token]",
+                        ));
+                    }
+                    let value = json::parse(value.clone(), *span)?;
+                    requirement(&mut options, vec![name.value()], None, value, name.span())?;
+                }
+            }
+            continue;
         }
-        let duplicate = || syn::Error::new(span, format!("option `{name}` is given twice"));
+        apply(&mut options, entry, index + 1)?;
+    }
+    Ok(options)
+}
+
+fn apply(options: &mut Options, entry: Entry, order: usize) -> syn::Result<()> {
+    let preset = options.preset;
+    let Entry {
+        path, value, span, ..
+    } = entry;
+    let name = path
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(".");
+    if preset.implied() == Some(name.as_str()) {
+        return Err(syn::Error::new(
+            span,
+            format!(
+                "`{name}` is already implied by #[{}]; remove it",
+                preset.attribute()
+            ),
+        ));
+    }
+    let duplicate = || syn::Error::new(span, format!("option `{name}` is given twice"));
+    let known = options.known();
+    if path.len() == 1 && known.contains(&name.as_str()) {
         match name.as_str() {
             "optional" | "fresh" | "refresh" | "verify_type" | "skip_revocation_check" => {
                 let flag = Flag {
-                    value: bool_value(&name, entry.value.as_ref())?,
+                    value: bool_value(&name, value)?,
                     span: Some(span),
-                    order: index + 1,
+                    order,
                 };
                 let slot = match name.as_str() {
                     "optional" => &mut options.optional,
@@ -204,75 +327,191 @@ pub fn parse(preset: Preset, args: TokenStream) -> syn::Result<Options> {
                 if options.locations.is_some() {
                     return Err(duplicate());
                 }
-                let value = entry.value.ok_or_else(|| {
-                    syn::Error::new(
-                        span,
-                        "`locations` needs a list, e.g. `locations = [headers, query_string]`",
-                    )
-                })?;
-                options.locations = Some((locations(&value)?, value.span()));
+                let (tokens, eq) =
+                    needs_value(&name, value, span, "locations = [headers, query_string]")?;
+                options.locations = Some((locations(tokens, eq)?, eq));
             }
             "crate" => {
                 if options.krate.is_some() {
                     return Err(duplicate());
                 }
-                options.krate = Some(crate_path(span, entry.value)?);
+                let (tokens, _) = needs_value(&name, value, span, "crate = \"my_reexport::jwt\"")?;
+                options.krate = Some(crate_path(tokens)?);
             }
-            _ => {
-                let mut message = format!("unknown option `{name}`");
-                if let Some(best) = did_you_mean(&name, &OPTION_NAMES) {
-                    message.push_str(&format!("; did you mean `{best}`?"));
-                } else {
-                    message.push_str(&format!("; expected one of: {}", OPTION_NAMES.join(", ")));
+            "claims" => {
+                if options.claims.is_some() {
+                    return Err(duplicate());
                 }
-                return Err(syn::Error::new(span, message));
+                let (tokens, _) = needs_value(&name, value, span, "claims = MyClaims")?;
+                options.claims = Some(syn::parse2(tokens)?);
             }
+            "token_type" => {
+                let (tokens, eq) = needs_value(&name, value, span, "token_type = \"refresh\"")?;
+                let lit: LitStr = syn::parse2(tokens).map_err(|_| {
+                    syn::Error::new(eq, "`token_type` takes \"access\" or \"refresh\"")
+                })?;
+                token_type(options, &lit)?;
+            }
+            "sub" => {
+                if options.sub.is_some() {
+                    return Err(duplicate());
+                }
+                let (tokens, eq) = needs_value(&name, value, span, "sub = \"username\"")?;
+                options.sub = Some(syn::parse2(tokens).map_err(|_| {
+                    syn::Error::new(
+                        eq,
+                        "`sub` names a handler binding as a string: `sub = \"username\"`",
+                    )
+                })?);
+            }
+            "scope" | "override" => {
+                let (tokens, eq) = needs_value(&name, value, span, "scope = {\"admin\": true}")?;
+                let parsed = json::parse(tokens, eq)?;
+                let slot = if name == "scope" {
+                    &mut options.scope
+                } else {
+                    &mut options.override_
+                };
+                if slot.is_some() {
+                    return Err(duplicate());
+                }
+                *slot = Some(parsed);
+            }
+            _ => unreachable_option(span, &name)?,
         }
+        return Ok(());
     }
-    Ok(options)
+    // Any other name is a claim requirement of #[require_token] — unless it
+    // looks like a misspelled option.
+    let suggestion = did_you_mean(&name, &known);
+    if preset != Preset::RequireToken || suggestion.is_some() {
+        let mut message = format!("unknown option `{name}`");
+        match suggestion {
+            Some(best) => message.push_str(&format!("; did you mean `{best}`?")),
+            None => message.push_str(&format!("; expected one of: {}", known.join(", "))),
+        }
+        if preset == Preset::RequireToken {
+            message.push_str(&format!(
+                " (to require a claim of this name, quote it: `\"{name}\" = …`)"
+            ));
+        }
+        return Err(syn::Error::new(span, message));
+    }
+    let Some((tokens, eq)) = value else {
+        return Err(syn::Error::new(
+            span,
+            format!("claim requirement `{name}` needs a value, e.g. `{name} = \"…\"`"),
+        ));
+    };
+    let value = json::parse(tokens, eq)?;
+    let names = path.iter().map(ToString::to_string).collect();
+    requirement(options, names, Some(path), value, span)
 }
 
-fn bool_value(name: &str, value: Option<&Expr>) -> syn::Result<bool> {
-    match value {
-        None => Ok(true),
-        Some(Expr::Lit(ExprLit {
-            lit: Lit::Bool(LitBool { value, .. }),
-            ..
-        })) => Ok(*value),
-        Some(other) => Err(syn::Error::new(
-            other.span(),
+fn unreachable_option(span: Span, name: &str) -> syn::Result<()> {
+    Err(syn::Error::new(
+        span,
+        format!("option `{name}` is not handled"),
+    ))
+}
+
+fn requirement(
+    options: &mut Options,
+    names: Vec<String>,
+    fields: Option<Vec<Ident>>,
+    value: Json,
+    span: Span,
+) -> syn::Result<()> {
+    if options.requirements.iter().any(|r| r.names == names) {
+        return Err(syn::Error::new(
+            span,
+            format!("claim `{}` is required twice", names.join(".")),
+        ));
+    }
+    options.requirements.push(ClaimRequirement {
+        names,
+        fields,
+        value,
+    });
+    Ok(())
+}
+
+fn token_type(options: &mut Options, lit: &LitStr) -> syn::Result<()> {
+    if options.refresh.is_some() {
+        return Err(syn::Error::new(lit.span(), "the token type is given twice"));
+    }
+    let refresh = match lit.value().as_str() {
+        "access" | "auth" => false,
+        "refresh" => true,
+        other => {
+            let mut message = format!("unknown token type \"{other}\"");
+            match did_you_mean(other, &TOKEN_TYPES) {
+                Some(best) => message.push_str(&format!("; did you mean \"{best}\"?")),
+                None => message.push_str("; expected \"access\" (or \"auth\") or \"refresh\""),
+            }
+            return Err(syn::Error::new(lit.span(), message));
+        }
+    };
+    options.refresh = Some(Flag {
+        value: refresh,
+        span: Some(lit.span()),
+        order: 0,
+    });
+    Ok(())
+}
+
+fn needs_value(
+    name: &str,
+    value: Option<(TokenStream, Span)>,
+    span: Span,
+    example: &str,
+) -> syn::Result<(TokenStream, Span)> {
+    value.ok_or_else(|| syn::Error::new(span, format!("`{name}` needs a value, e.g. `{example}`")))
+}
+
+fn bool_value(name: &str, value: Option<(TokenStream, Span)>) -> syn::Result<bool> {
+    let Some((tokens, eq)) = value else {
+        return Ok(true);
+    };
+    let trees: Vec<TokenTree> = tokens.into_iter().collect();
+    match trees.as_slice() {
+        [TokenTree::Ident(ident)] if ident == "true" => Ok(true),
+        [TokenTree::Ident(ident)] if ident == "false" => Ok(false),
+        [first, ..] => Err(syn::Error::new(
+            first.span(),
+            format!("`{name}` takes `true` or `false`"),
+        )),
+        [] => Err(syn::Error::new(
+            eq,
             format!("`{name}` takes `true` or `false`"),
         )),
     }
 }
 
-fn locations(value: &Expr) -> syn::Result<Vec<Location>> {
-    let items: Vec<&Expr> = match value {
-        Expr::Array(ExprArray { elems, .. }) => elems.iter().collect(),
-        single => vec![single],
+fn locations(tokens: TokenStream, span: Span) -> syn::Result<Vec<Location>> {
+    let trees: Vec<TokenTree> = tokens.into_iter().collect();
+    let items = match trees.as_slice() {
+        [TokenTree::Group(group)] if group.delimiter() == proc_macro2::Delimiter::Bracket => {
+            split_commas(group.stream())
+        }
+        _ => vec![trees],
     };
     if items.is_empty() {
         return Err(syn::Error::new(
-            value.span(),
+            span,
             "`locations` must name at least one location",
         ));
     }
     let mut found: Vec<Location> = Vec::new();
     for item in items {
-        let name = match item {
-            Expr::Path(ExprPath { path, .. }) if path.get_ident().is_some() => path
-                .get_ident()
-                .map(ToString::to_string)
-                .unwrap_or_default(),
-            Expr::Lit(ExprLit {
-                lit: Lit::Str(s), ..
-            }) => s.value(),
-            other => {
-                return Err(syn::Error::new(
-                    other.span(),
-                    "expected a location: headers, cookies, query_string or json",
-                ));
-            }
+        let (name, item_span) = match item.as_slice() {
+            [TokenTree::Ident(ident)] => (ident.to_string(), ident.span()),
+            [TokenTree::Literal(lit)] => match Lit::new(lit.clone()) {
+                Lit::Str(s) => (s.value(), lit.span()),
+                _ => return Err(location_expected(lit.span())),
+            },
+            [first, ..] => return Err(location_expected(first.span())),
+            [] => return Err(location_expected(span)),
         };
         let Some(location) = Location::from_name(&name) else {
             let mut message = format!("unknown token location `{name}`");
@@ -280,11 +519,11 @@ fn locations(value: &Expr) -> syn::Result<Vec<Location>> {
                 Some(best) => message.push_str(&format!("; did you mean `{best}`?")),
                 None => message.push_str("; expected headers, cookies, query_string or json"),
             }
-            return Err(syn::Error::new(item.span(), message));
+            return Err(syn::Error::new(item_span, message));
         };
         if found.contains(&location) {
             return Err(syn::Error::new(
-                item.span(),
+                item_span,
                 format!("location `{name}` is listed twice"),
             ));
         }
@@ -293,16 +532,17 @@ fn locations(value: &Expr) -> syn::Result<Vec<Location>> {
     Ok(found)
 }
 
-fn crate_path(span: Span, value: Option<Expr>) -> syn::Result<Path> {
-    match value {
-        Some(Expr::Lit(ExprLit {
-            lit: Lit::Str(s), ..
-        })) => s.parse(),
-        Some(Expr::Path(ExprPath { path, .. })) => Ok(path),
-        _ => Err(syn::Error::new(
-            span,
-            "`crate` takes a path, e.g. `crate = \"my_reexport::jwt\"`",
-        )),
+fn location_expected(span: Span) -> syn::Error {
+    syn::Error::new(
+        span,
+        "expected a location: headers, cookies, query_string or json",
+    )
+}
+
+fn crate_path(tokens: TokenStream) -> syn::Result<Path> {
+    match syn::parse2::<LitStr>(tokens.clone()) {
+        Ok(lit) => lit.parse(),
+        Err(_) => syn::parse2(tokens),
     }
 }
 

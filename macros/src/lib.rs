@@ -12,6 +12,7 @@ mod ast;
 mod attr;
 mod expand;
 mod fallback;
+mod json;
 mod valid;
 
 use proc_macro::TokenStream;
@@ -55,4 +56,24 @@ pub fn jwt_refresh_required(args: TokenStream, item: TokenStream) -> TokenStream
 #[proc_macro_attribute]
 pub fn jwt_optional(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::protect(Preset::Optional, args.into(), item.into()).into()
+}
+
+/// Requires a token that meets declared requirements — Flask-PyJWT's
+/// `require_token`, checked at compile time where possible.
+///
+/// ```text
+/// #[require_token]                          // an access token
+/// #[require_token("refresh")]               // a refresh token ("auth" = "access")
+/// #[require_token(sub = "username")]        // sub == the `username` path value
+/// #[require_token(team = "blue", org.id = 7, admin = true)]
+/// #[require_token(scope = {"admin": true, "perms": ["read"]})]
+/// #[require_token(scope = {"admin": true}, override = {"role": "root"})]
+/// #[require_token(claims = MyClaims, role = "admin")]  // typed, field-checked
+/// ```
+///
+/// Unmet claims give 403 `Missing required claim(s)`, an unmet scope 403
+/// `Missing required scope(s)`. Accepts the options of `#[jwt_required]` too.
+#[proc_macro_attribute]
+pub fn require_token(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand::protect(Preset::RequireToken, args.into(), item.into()).into()
 }

@@ -1,9 +1,9 @@
 //! Semantic checks of the options and the handler, with spanned errors.
 
-use syn::FnArg;
 use syn::spanned::Spanned;
+use syn::{FnArg, Ident, LitStr, Type};
 
-use crate::ast::Handler;
+use crate::ast::{self, Handler};
 use crate::attr::{Flag, Options};
 
 /// actix-web implements `Handler` for up to 16 parameters; one is ours.
@@ -11,7 +11,55 @@ const MAX_USER_PARAMS: usize = 15;
 
 pub fn check(options: &Options, handler: &Handler) -> syn::Result<()> {
     check_options(options)?;
-    check_handler(options, handler)
+    check_handler(options, handler)?;
+    if let Some(binding) = &options.sub {
+        resolve_sub(handler, binding)?;
+    }
+    Ok(())
+}
+
+/// Where the value that `sub = "name"` compares with comes from.
+pub enum SubBinding<'a> {
+    /// A parameter called `name`, of type `Path<…>` or `Query<…>`.
+    Direct(&'a Type),
+    /// The field `name` of the struct in a `Path<T>` / `Query<T>` parameter.
+    Field(&'a Type, Ident),
+}
+
+/// Finds the handler binding `sub = "name"` refers to; an error at the
+/// string literal when there is none.
+pub fn resolve_sub<'a>(handler: &'a Handler, binding: &LitStr) -> syn::Result<SubBinding<'a>> {
+    let name = binding.value();
+    if let Some((_, ty)) = handler.binding(&name) {
+        if ast::extractor_inner(ty, &["Path", "Query"]).is_some() {
+            return Ok(SubBinding::Direct(ty));
+        }
+        return Err(syn::Error::new(
+            binding.span(),
+            format!(
+                "`{name}` is a parameter, but `sub` can only compare with a `web::Path<…>` or `web::Query<…>` parameter"
+            ),
+        ));
+    }
+    let structs = handler.request_structs();
+    match structs.iter().find(|(_, inner)| !ast::is_scalar(inner)) {
+        Some((ty, _)) => {
+            let field = syn::parse_str::<Ident>(&name).map_err(|_| {
+                syn::Error::new(binding.span(), format!("`{name}` is not a field name"))
+            })?;
+            Ok(SubBinding::Field(
+                ty,
+                Ident::new(&field.to_string(), binding.span()),
+            ))
+        }
+        None => Err(syn::Error::new(
+            binding.span(),
+            format!(
+                "the handler has no binding named `{name}`: add a `{name}: web::Path<String>` parameter, \
+                 or a `web::Path<T>` whose struct has a `{name}` field"
+            ),
+        )),
+    }
 }
 
 fn check_options(options: &Options) -> syn::Result<()> {
@@ -60,8 +108,11 @@ fn check_handler(options: &Options, handler: &Handler) -> syn::Result<()> {
             format!("#[{attribute}] protects free-standing handler functions, not methods"),
         ));
     }
-    if let Some(index) = handler.current_token_param {
-        check_current_token_type(options, &sig.inputs[index])?;
+    for index in [handler.current_token_param, handler.current_user_param]
+        .into_iter()
+        .flatten()
+    {
+        check_binding_type(options, &sig.inputs[index])?;
     }
     if handler.current_token_param.is_none() && sig.inputs.len() > MAX_USER_PARAMS {
         return Err(syn::Error::new(
@@ -75,12 +126,16 @@ fn check_handler(options: &Options, handler: &Handler) -> syn::Result<()> {
     Ok(())
 }
 
-/// A visible `current_token` parameter must have the type the attribute
-/// binds: `CurrentToken`, or `Option<CurrentToken>` for optional handlers.
-/// (The compiler checks the exact type; this gives the clear message.)
-fn check_current_token_type(options: &Options, param: &FnArg) -> syn::Result<()> {
+/// A visible `current_token` / `current_user` parameter must be an
+/// `Option` exactly when the handler is optional. (The compiler checks the
+/// exact type; this gives the clear message.)
+fn check_binding_type(options: &Options, param: &FnArg) -> syn::Result<()> {
     let FnArg::Typed(param) = param else {
         return Ok(());
+    };
+    let name = match &*param.pat {
+        syn::Pat::Ident(p) => p.ident.to_string(),
+        _ => return Ok(()),
     };
     let is_option = match &*param.ty {
         syn::Type::Path(path) => path
@@ -96,7 +151,7 @@ fn check_current_token_type(options: &Options, param: &FnArg) -> syn::Result<()>
         return Err(syn::Error::new(
             param.ty.span(),
             format!(
-                "this handler is optional, so `current_token` is an `Option<CurrentToken>`; change the type (#[{attribute}])"
+                "this handler is optional, so `{name}` is an `Option<…>`; change the type (#[{attribute}])"
             ),
         ));
     }
@@ -104,7 +159,7 @@ fn check_current_token_type(options: &Options, param: &FnArg) -> syn::Result<()>
         return Err(syn::Error::new(
             param.ty.span(),
             format!(
-                "`current_token` is a `CurrentToken` here; an `Option` is only bound for optional handlers (#[{attribute}])"
+                "`{name}` is not an `Option` here; an `Option` is only bound for optional handlers (#[{attribute}])"
             ),
         ));
     }

@@ -100,6 +100,21 @@ pub enum JwtError {
     /// The user-lookup loader found no user for the token's identity.
     #[error("Error loading the user {0}")]
     UserLookupFailed(String),
+    /// The token does not carry the claims a `#[require_token]` handler
+    /// requires (or its identity differs from the bound path value).
+    #[error("Missing required claim(s)")]
+    MissingRequiredClaims,
+    /// The token's `scope` claim does not cover the required scope.
+    #[error("Missing required scope(s)")]
+    MissingRequiredScope,
+    /// The claims do not deserialise into the handler's claims type; the
+    /// message names the claim.
+    #[error("{0}")]
+    InvalidClaims(String),
+    /// A handler asks for `current_user` but no user-lookup loader returning
+    /// that type is registered: a server misconfiguration, answered with 500.
+    #[error("No user_lookup_loader returning {0} is registered on the JwtManager")]
+    UserLoaderMissing(&'static str),
     /// The application has not registered a [`JwtManager`](crate::JwtManager)
     /// with `App::app_data`: a server misconfiguration, answered with 500.
     #[error(
@@ -139,6 +154,10 @@ pub enum ErrorClass {
     VerificationFailed,
     /// The user lookup found nobody: `user_lookup_error_loader`, 401.
     UserLookup,
+    /// A required claim is missing or different: `missing_claims_loader`, 403.
+    MissingClaims,
+    /// The required scope is not covered: `missing_scope_loader`, 403.
+    MissingScope,
     /// A server-side problem, never caused by the request: 500.
     Internal,
 }
@@ -154,6 +173,7 @@ impl ErrorClass {
             | Self::UserLookup => StatusCode::UNAUTHORIZED,
             Self::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
             Self::VerificationFailed => StatusCode::BAD_REQUEST,
+            Self::MissingClaims | Self::MissingScope => StatusCode::FORBIDDEN,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -184,13 +204,16 @@ impl JwtError {
             | InvalidJti
             | InvalidKeyId
             | RefreshTokenNotAllowed
-            | RefreshTokenRequired => ErrorClass::Invalid,
+            | RefreshTokenRequired
+            | InvalidClaims(_) => ErrorClass::Invalid,
             Expired => ErrorClass::Expired,
             FreshTokenRequired => ErrorClass::NeedsFresh,
             Revoked => ErrorClass::Revoked,
             UserClaimsVerificationFailed => ErrorClass::VerificationFailed,
             UserLookupFailed(_) => ErrorClass::UserLookup,
-            ManagerMissing | Encode(_) => ErrorClass::Internal,
+            MissingRequiredClaims => ErrorClass::MissingClaims,
+            MissingRequiredScope => ErrorClass::MissingScope,
+            ManagerMissing | Encode(_) | UserLoaderMissing(_) => ErrorClass::Internal,
         }
     }
 

@@ -48,6 +48,7 @@ mod error;
 mod extract;
 mod keys;
 mod manager;
+mod requirements;
 mod time;
 mod token;
 mod verify;
@@ -62,12 +63,13 @@ pub use decode::Rejection;
 pub use encode::{Fresh, TokenKind, TokenOptions};
 pub use error::{ConfigError, ErrorClass, JwtError};
 pub use manager::{JwtManager, JwtManagerBuilder};
-pub use token::{CurrentToken, DecodedToken};
+pub use requirements::satisfies;
+pub use token::{CurrentToken, CurrentUser, DecodedToken, TypedToken};
 pub use verify::{
     Locations, Verified, VerifyOptions, get_current_token, get_jwt, get_jwt_header,
     get_jwt_identity, get_jwt_request_location, verify_jwt_in_request,
 };
 
 pub use actix_jwt_extended_macros::{
-    fresh_jwt_required, jwt_optional, jwt_refresh_required, jwt_required,
+    fresh_jwt_required, jwt_optional, jwt_refresh_required, jwt_required, require_token,
 };

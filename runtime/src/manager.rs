@@ -546,6 +546,24 @@ impl JwtManagerBuilder {
         self.token_response(ErrorClass::UserLookup, loader)
     }
 
+    /// `missing_claims_loader`: the response when a `#[require_token]`
+    /// claim requirement is not met (403 `Missing required claim(s)`).
+    pub fn missing_claims_loader<F>(self, loader: F) -> Self
+    where
+        F: Fn(&DecodedToken) -> HttpResponse + Send + Sync + 'static,
+    {
+        self.token_response(ErrorClass::MissingClaims, loader)
+    }
+
+    /// `missing_scope_loader`: the response when a `#[require_token]` scope
+    /// requirement is not met (403 `Missing required scope(s)`).
+    pub fn missing_scope_loader<F>(self, loader: F) -> Self
+    where
+        F: Fn(&DecodedToken) -> HttpResponse + Send + Sync + 'static,
+    {
+        self.token_response(ErrorClass::MissingScope, loader)
+    }
+
     /// A loader for a class whose errors always come with a verified token.
     fn token_response<F>(self, class: ErrorClass, loader: F) -> Self
     where

@@ -215,3 +215,72 @@ impl CurrentToken {
         self.user.as_deref()?.downcast_ref()
     }
 }
+
+/// `current_token` of a handler with a claims type (`#[require_token(claims =
+/// MyClaims)]` or a `current_token: TypedToken<MyClaims>` parameter): the
+/// claims deserialised once, plus everything [`CurrentToken`] offers.
+///
+/// `current_token.claims` is your type; the raw JSON stays available through
+/// `current_token.token().claims()`.
+#[derive(Debug, Clone)]
+pub struct TypedToken<C> {
+    /// The claims, deserialised into the handler's type.
+    pub claims: C,
+    token: CurrentToken,
+}
+
+impl<C> TypedToken<C> {
+    pub(crate) fn new(claims: C, token: CurrentToken) -> Self {
+        Self { claims, token }
+    }
+
+    /// The untyped token.
+    pub fn current(&self) -> &CurrentToken {
+        &self.token
+    }
+}
+
+impl<C> std::ops::Deref for TypedToken<C> {
+    type Target = CurrentToken;
+
+    fn deref(&self) -> &CurrentToken {
+        &self.token
+    }
+}
+
+/// The user loaded by the manager's `user_lookup_loader` for this request
+/// (Flask-JWT-Extended's `current_user`). Bound by the attribute macros when a
+/// handler declares a `current_user: CurrentUser<User>` parameter; also an
+/// extractor on its own.
+#[derive(Debug)]
+pub struct CurrentUser<U>(pub(crate) Arc<U>);
+
+impl<U> Clone for CurrentUser<U> {
+    fn clone(&self) -> Self {
+        Self(Arc::clone(&self.0))
+    }
+}
+
+impl<U> std::ops::Deref for CurrentUser<U> {
+    type Target = U;
+
+    fn deref(&self) -> &U {
+        &self.0
+    }
+}
+
+impl<U> CurrentUser<U> {
+    /// The shared user value.
+    pub fn into_inner(self) -> Arc<U> {
+        self.0
+    }
+}
+
+impl CurrentToken {
+    /// The user of this token as a [`CurrentUser`], if the user-lookup loader
+    /// returned a `U`.
+    pub fn user<U: Any + Send + Sync>(&self) -> Option<CurrentUser<U>> {
+        let user = Arc::clone(self.user.as_ref()?);
+        user.downcast::<U>().ok().map(CurrentUser)
+    }
+}

@@ -329,3 +329,32 @@ pub fn get_jwt_header(req: &HttpRequest) -> Map<String, Value> {
 pub fn get_jwt_request_location(req: &HttpRequest) -> Option<TokenLocation> {
     get_current_token(req).and_then(|t| t.location())
 }
+
+/// The user of a valid access token, loaded by the manager's
+/// `user_lookup_loader` — the extractor form of Flask's `current_user`.
+/// (In a handler protected by an attribute, declare a `current_user:
+/// CurrentUser<User>` parameter instead: the attribute binds it without
+/// verifying twice.)
+impl<U: std::any::Any + Send + Sync> FromRequest for crate::token::CurrentUser<U> {
+    type Error = actix_web::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let token = verify_jwt_in_request(&req, VerifyOptions::new()).await?;
+            match token.as_ref().and_then(CurrentToken::user::<U>) {
+                Some(user) => Ok(user),
+                None => {
+                    let error = JwtError::UserLoaderMissing(std::any::type_name::<U>());
+                    tracing::error!(target: "actix_jwt_extended", "{error}");
+                    Err(actix_web::error::InternalError::from_response(
+                        error.clone(),
+                        default_response("msg", &error),
+                    )
+                    .into())
+                }
+            }
+        })
+    }
+}

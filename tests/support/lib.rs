@@ -137,3 +137,56 @@ impl Runs {
         self.0.load(Ordering::SeqCst)
     }
 }
+
+/// An example started with `cargo run --example <name>` on a free port,
+/// stopped when dropped.
+pub struct ExampleServer {
+    child: std::process::Child,
+    /// The port it listens on.
+    pub port: u16,
+}
+
+impl ExampleServer {
+    /// Starts the example (building it if needed) with extra environment
+    /// variables and waits until it accepts connections.
+    pub fn start(example: &str, env: &[(&str, &str)]) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let mut command = std::process::Command::new(env!("CARGO"));
+        command
+            .args(["run", "--quiet", "--example", example])
+            .current_dir(repo_root())
+            .env("PORT", port.to_string())
+            .env_remove("JWT_SECRET_KEY")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null());
+        for (name, value) in env {
+            command.env(name, value);
+        }
+        let child = command.spawn().expect("cargo run --example");
+        let server = Self { child, port };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(600);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "example {example} did not start listening"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+        server
+    }
+
+    /// The URL of `path` on this server.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+}
+
+impl Drop for ExampleServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
