@@ -22,6 +22,8 @@ pub fn expand(preset: Preset, mut handler: Handler, error: syn::Error) -> TokenS
         let item = &handler.item;
         return quote!(#compile_error #item);
     }
+    // A visible `current_user` stays an ordinary parameter.
+    handler.current_user_param = None;
     let item = expand::emit(&Options::fallback(preset), handler);
     quote!(#compile_error #item)
 }

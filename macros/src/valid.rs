@@ -137,14 +137,35 @@ fn check_binding_type(options: &Options, param: &FnArg) -> syn::Result<()> {
         syn::Pat::Ident(p) => p.ident.to_string(),
         _ => return Ok(()),
     };
-    let is_option = match &*param.ty {
+    let is_option = ast::extractor_inner(&param.ty, &["Option"]);
+    let inner = is_option.unwrap_or(&param.ty);
+    let is_option = is_option.is_some();
+    let expected: &[&str] = if name == crate::ast::CURRENT_USER {
+        &["CurrentUser"]
+    } else {
+        &["CurrentToken", "TypedToken"]
+    };
+    let known = match inner {
         syn::Type::Path(path) => path
             .path
             .segments
             .last()
-            .is_some_and(|segment| segment.ident == "Option"),
+            .is_some_and(|segment| expected.iter().any(|e| segment.ident == e)),
         _ => false,
     };
+    if !known {
+        let types = if name == crate::ast::CURRENT_USER {
+            "`CurrentUser<YourUser>`"
+        } else {
+            "`CurrentToken` or `TypedToken<YourClaims>`"
+        };
+        return Err(syn::Error::new(
+            param.ty.span(),
+            format!(
+                "`{name}` is bound by the attribute and must be {types} (wrapped in `Option` for optional handlers)"
+            ),
+        ));
+    }
     let optional = Options::flag(options.optional);
     let attribute = options.preset.attribute();
     if optional && !is_option {

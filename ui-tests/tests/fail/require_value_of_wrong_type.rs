@@ -1,0 +1,13 @@
+use actix_jwt_extended::require_token;
+
+#[derive(serde::Deserialize)]
+struct MyClaims {
+    level: u32,
+}
+
+#[require_token(claims = MyClaims, level = "x")]
+async fn handler() -> String {
+    current_token.claims.level.to_string()
+}
+
+fn main() {}
