@@ -115,6 +115,20 @@ async fn hooks_run_in_flask_order_and_stop_at_the_first_failure() {
     assert!(log.lock().unwrap().is_empty());
 }
 
+/// Response loaders for the three hook failures, each answering 404 with
+/// its code and the token's subject.
+fn hook_responses(builder: JwtManagerBuilder) -> JwtManagerBuilder {
+    let answer = |code: &'static str| {
+        move |t: &actix_jwt_extended::DecodedToken| {
+            HttpResponse::NotFound().json(json!({"code": code, "sub": t.sub()}))
+        }
+    };
+    builder
+        .revoked_token_loader(answer("revoked"))
+        .token_verification_failed_loader(answer("verify"))
+        .user_lookup_error_loader(answer("lookup"))
+}
+
 #[actix_web::test]
 async fn every_response_is_overridable() {
     let m = hs256()
@@ -130,15 +144,6 @@ async fn every_response_is_overridable() {
         })
         .needs_fresh_token_loader(|t| {
             HttpResponse::Forbidden().json(json!({"code": "needs_fresh", "sub": t.sub()}))
-        })
-        .revoked_token_loader(|t| {
-            HttpResponse::NotFound().json(json!({"code": "revoked", "sub": t.sub()}))
-        })
-        .token_verification_failed_loader(|t| {
-            HttpResponse::NotFound().json(json!({"code": "verify", "sub": t.sub()}))
-        })
-        .user_lookup_error_loader(|t| {
-            HttpResponse::NotFound().json(json!({"code": "lookup", "sub": t.sub()}))
         })
         .build()
         .unwrap();
@@ -173,16 +178,7 @@ async fn every_response_is_overridable() {
         (false, true, None, "lookup"),
     ] {
         let log: Log = Default::default();
-        let m = hooked(&log, revoked, verified, user)
-            .revoked_token_loader(|t| {
-                HttpResponse::NotFound().json(json!({"code": "revoked", "sub": t.sub()}))
-            })
-            .token_verification_failed_loader(|t| {
-                HttpResponse::NotFound().json(json!({"code": "verify", "sub": t.sub()}))
-            })
-            .user_lookup_error_loader(|t| {
-                HttpResponse::NotFound().json(json!({"code": "lookup", "sub": t.sub()}))
-            })
+        let m = hook_responses(hooked(&log, revoked, verified, user))
             .build()
             .unwrap();
         let token = m.create_access_token("alice").unwrap();

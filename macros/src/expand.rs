@@ -110,7 +110,7 @@ pub fn emit(options: &Options, handler: Handler) -> TokenStream {
         quote!(#private::NoRequirements)
     };
     if let Some(claims) = &claims_ty {
-        items.extend(claims_checks(options, &handler, claims, &fn_name, &private));
+        items.extend(claims_checks(options, claims, &fn_name, &private));
     }
 
     let bits = Literal::u32_unsuffixed(bits(options));
@@ -269,12 +269,10 @@ fn requirements(
 /// spans of the user's names and values.
 fn claims_checks(
     options: &Options,
-    handler: &Handler,
     claims: &Type,
     fn_name: &Ident,
     private: &TokenStream,
 ) -> TokenStream {
-    let _ = handler;
     let check = format_ident!("__actix_jwt_extended_check_claims_{}", fn_name);
     let value = Ident::new("claims", Span::mixed_site());
     let fits = |path: &[Ident], json: &json::Json| {
