@@ -108,9 +108,21 @@ impl Options {
         });
         Self {
             preset,
-            optional: if preset == Preset::Optional { implied } else { None },
-            fresh: if preset == Preset::Fresh { implied } else { None },
-            refresh: if preset == Preset::Refresh { implied } else { None },
+            optional: if preset == Preset::Optional {
+                implied
+            } else {
+                None
+            },
+            fresh: if preset == Preset::Fresh {
+                implied
+            } else {
+                None
+            },
+            refresh: if preset == Preset::Refresh {
+                implied
+            } else {
+                None
+            },
             verify_type: None,
             skip_revocation_check: None,
             locations: None,
@@ -248,9 +260,10 @@ fn locations(value: &Expr) -> syn::Result<Vec<Location>> {
     let mut found: Vec<Location> = Vec::new();
     for item in items {
         let name = match item {
-            Expr::Path(ExprPath { path, .. }) if path.get_ident().is_some() => {
-                path.get_ident().map(ToString::to_string).unwrap_or_default()
-            }
+            Expr::Path(ExprPath { path, .. }) if path.get_ident().is_some() => path
+                .get_ident()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
             Expr::Lit(ExprLit {
                 lit: Lit::Str(s), ..
             }) => s.value(),

@@ -1,7 +1,7 @@
 //! Semantic checks of the options and the handler, with spanned errors.
 
-use syn::spanned::Spanned;
 use syn::FnArg;
+use syn::spanned::Spanned;
 
 use crate::ast::Handler;
 use crate::attr::{Flag, Options};

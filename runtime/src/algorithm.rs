@@ -127,7 +127,9 @@ impl fmt::Display for Algorithm {
 
 /// The error of parsing an unknown algorithm name.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown algorithm {0:?}; expected one of HS256, HS384, HS512, RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, EdDSA")]
+#[error(
+    "unknown algorithm {0:?}; expected one of HS256, HS384, HS512, RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, EdDSA"
+)]
 pub struct UnknownAlgorithm(pub String);
 
 impl FromStr for Algorithm {

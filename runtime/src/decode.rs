@@ -61,7 +61,9 @@ fn b64(segment: &str, what: &str) -> Result<Vec<u8>, Rejection> {
 fn json_object(bytes: &[u8], what: &str) -> Result<Map<String, Value>, Rejection> {
     match serde_json::from_slice::<Value>(bytes) {
         Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(malformed(format!("Invalid {what} string: must be a json object"))),
+        Ok(_) => Err(malformed(format!(
+            "Invalid {what} string: must be a json object"
+        ))),
         Err(e) => Err(malformed(format!("Invalid {what} string: {e}"))),
     }
 }
@@ -146,7 +148,11 @@ fn time_claim(claims: &Map<String, Value>, name: &'static str) -> Result<Option<
     }
 }
 
-fn validate_claims(config: &JwtConfig, claims: &Map<String, Value>, now: f64) -> Result<(), JwtError> {
+fn validate_claims(
+    config: &JwtConfig,
+    claims: &Map<String, Value>,
+    now: f64,
+) -> Result<(), JwtError> {
     let leeway = config.decode_leeway.as_secs_f64();
 
     let is_refresh = claims.get("type").and_then(Value::as_str) == Some("refresh");

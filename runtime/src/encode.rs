@@ -169,14 +169,20 @@ pub(crate) fn create(
     let mut payload = Map::new();
     payload.insert("fresh".to_owned(), fresh);
     payload.insert("iat".to_owned(), Value::from(iat));
-    payload.insert("jti".to_owned(), Value::from(uuid::Uuid::new_v4().to_string()));
+    payload.insert(
+        "jti".to_owned(),
+        Value::from(uuid::Uuid::new_v4().to_string()),
+    );
     payload.insert("type".to_owned(), Value::from(kind.as_str()));
     payload.insert(config.identity_claim.clone(), subject);
     if config.encode_nbf {
         payload.insert("nbf".to_owned(), Value::from(iat));
     }
     if config.cookie_csrf_protect {
-        payload.insert("csrf".to_owned(), Value::from(uuid::Uuid::new_v4().to_string()));
+        payload.insert(
+            "csrf".to_owned(),
+            Value::from(uuid::Uuid::new_v4().to_string()),
+        );
     }
     match config.encode_audience.as_slice() {
         [] => {}

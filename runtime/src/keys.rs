@@ -20,7 +20,10 @@ impl fmt::Debug for KeyMaterial {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("KeyMaterial")
             .field("secret", &self.secret.as_ref().map(|_| "<redacted>"))
-            .field("private_pem", &self.private_pem.as_ref().map(|_| "<redacted>"))
+            .field(
+                "private_pem",
+                &self.private_pem.as_ref().map(|_| "<redacted>"),
+            )
             .field("public_pem", &self.public_pem.is_some())
             .finish()
     }
@@ -139,7 +142,10 @@ impl Keys {
 
     /// Signs `message` with the encoding key; returns the raw signature.
     pub(crate) fn sign(&self, algorithm: Algorithm, message: &[u8]) -> Result<Vec<u8>, JwtError> {
-        let key = self.encoding.as_ref().map_err(|e| JwtError::Encode(e.clone()))?;
+        let key = self
+            .encoding
+            .as_ref()
+            .map_err(|e| JwtError::Encode(e.clone()))?;
         let signer = (self.provider.signer_factory)(&algorithm.to_jsonwebtoken(), key)
             .map_err(|e| JwtError::Encode(e.to_string()))?;
         signer

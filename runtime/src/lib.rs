@@ -41,13 +41,17 @@
 #![warn(missing_docs)]
 
 mod algorithm;
+mod body;
 pub mod config;
+mod cookies;
+mod csrf;
 mod decode;
 mod encode;
 mod error;
 mod extract;
 mod keys;
 mod manager;
+mod refresh;
 mod time;
 mod token;
 mod verify;
@@ -58,10 +62,12 @@ pub mod __private;
 
 pub use algorithm::{Algorithm, KeyFamily, UnknownAlgorithm};
 pub use config::{Expires, JwtConfig, TokenLocation};
+pub use cookies::{CookieOptions, CookieSink, PERSISTENT_COOKIE_MAX_AGE};
 pub use decode::Rejection;
 pub use encode::{Fresh, TokenKind, TokenOptions};
 pub use error::{ConfigError, ErrorClass, JwtError};
 pub use manager::{JwtManager, JwtManagerBuilder};
+pub use refresh::{ImplicitRefresh, ImplicitRefreshMiddleware};
 pub use token::{CurrentToken, DecodedToken};
 pub use verify::{
     Locations, Verified, VerifyOptions, get_current_token, get_jwt, get_jwt_header,

@@ -9,8 +9,7 @@ use actix_web::{FromRequest, HttpRequest};
 
 use crate::config::TokenLocation;
 use crate::token::CurrentToken;
-use crate::verify::{Verified, VerifyOptions, reject_response, manager_missing};
-use crate::JwtManager;
+use crate::verify::{Verified, VerifyOptions, verify_for_extractor};
 
 pub use actix_web;
 
@@ -97,16 +96,8 @@ impl<const OPTS: u32> FromRequest for Guard<OPTS> {
     type Error = actix_web::Error;
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let req = req.clone();
-        Box::pin(async move {
-            let Some(manager) = JwtManager::from_app(&req) else {
-                return Err(manager_missing());
-            };
-            match manager.verify_request(&req, options_from_bits(OPTS)).await {
-                Ok(verified) => Ok(Guard(verified)),
-                Err(rejection) => Err(reject_response(manager, &req, &rejection)),
-            }
-        })
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let verified = verify_for_extractor(req, payload, options_from_bits(OPTS));
+        Box::pin(async move { verified.await.map(Guard) })
     }
 }

@@ -55,7 +55,9 @@ impl DecodedToken {
     /// The identity: the value of the identity claim (JWT_IDENTITY_CLAIM,
     /// `sub` by default) — `get_jwt_identity()`.
     pub fn identity(&self) -> &Value {
-        self.claims.get(&self.identity_claim).unwrap_or(&Value::Null)
+        self.claims
+            .get(&self.identity_claim)
+            .unwrap_or(&Value::Null)
     }
 
     /// The identity as a string, when it is one (it always is while
