@@ -50,12 +50,12 @@ async fn login(jwt: JwtManager, body: web::Json<Login>) -> actix_web::Result<Htt
     let access = jwt
         .create_access_token("test")
         .map_err(actix_web::error::ErrorInternalServerError)?;
-    let refresh = jwt
+    let refresh_token = jwt
         .create_refresh_token("test")
         .map_err(actix_web::error::ErrorInternalServerError)?;
     let mut response = HttpResponse::Ok();
     jwt.set_access_cookies(&mut response, &access, CookieOptions::new())?;
-    jwt.set_refresh_cookies(&mut response, &refresh, CookieOptions::new())?;
+    jwt.set_refresh_cookies(&mut response, &refresh_token, CookieOptions::new())?;
     Ok(response.json(json!({"login": true})))
 }
 
@@ -228,19 +228,28 @@ pub fn routes(config: &mut web::ServiceConfig) {
         .service(logout);
 }
 
-#[actix_web::main]
-async fn main() -> std::io::Result<()> {
-    actix_jwt_extended_examples::init_logging();
-    let jwt = jwt_manager()?;
-    let port = actix_jwt_extended_examples::port();
-    println!("Listening on http://127.0.0.1:{port}");
-    HttpServer::new(move || {
+/// Serves the demo on `listener`: the routes, the manager and the
+/// implicit-refresh middleware.
+pub fn serve(
+    listener: std::net::TcpListener,
+    jwt: JwtManager,
+) -> std::io::Result<actix_web::dev::Server> {
+    Ok(HttpServer::new(move || {
         App::new()
             .app_data(jwt.clone())
             .wrap(ImplicitRefresh::new())
             .configure(routes)
     })
-    .bind(("127.0.0.1", port))?
-    .run()
-    .await
+    .listen(listener)?
+    .run())
+}
+
+#[actix_web::main]
+async fn main() -> std::io::Result<()> {
+    actix_jwt_extended_examples::init_logging();
+    let jwt = jwt_manager()?;
+    let port = actix_jwt_extended_examples::port();
+    let listener = std::net::TcpListener::bind(("127.0.0.1", port))?;
+    println!("Listening on http://127.0.0.1:{port}");
+    serve(listener, jwt)?.await
 }
