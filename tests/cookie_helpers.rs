@@ -597,3 +597,81 @@ fn every_response_type_accepts_cookies() {
     assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
     assert_eq!(transport_support::set_cookies(&service_response).len(), 4);
 }
+
+/// A log sink for the startup-warning test.
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
+    type Writer = Captured;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+/// The warnings logged while building a manager.
+fn startup_warnings(configure: impl FnOnce(JwtManagerBuilder) -> JwtManagerBuilder) -> Vec<String> {
+    use tracing_subscriber::util::SubscriberInitExt as _;
+    let captured = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(captured.clone())
+        .with_ansi(false)
+        .with_max_level(tracing_subscriber::filter::LevelFilter::WARN)
+        .finish();
+    {
+        let _guard = subscriber.set_default();
+        manager(configure);
+    }
+    let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    text.lines()
+        .filter(|line| line.contains("WARN"))
+        .map(|line| {
+            line.split_once("actix_jwt_extended: ")
+                .map_or(line, |(_, m)| m)
+                .to_owned()
+        })
+        .collect()
+}
+
+#[test]
+fn startup_warning_for_cookies_without_secure_or_samesite() {
+    let secure = "JWT cookies are not Secure: set JWT_COOKIE_SECURE=true when serving over HTTPS";
+    let samesite =
+        "JWT cookies have no SameSite attribute: set JWT_COOKIE_SAMESITE (Lax or Strict)";
+    assert_eq!(
+        startup_warnings(|b| b.token_location([TokenLocation::Headers, TokenLocation::Cookies])),
+        vec![secure, samesite]
+    );
+    assert_eq!(
+        startup_warnings(|b| b
+            .token_location([TokenLocation::Cookies])
+            .cookie_samesite(Some(SameSite::Lax))),
+        vec![secure]
+    );
+    assert_eq!(
+        startup_warnings(|b| b
+            .token_location([TokenLocation::Cookies])
+            .cookie_secure(true)),
+        vec![samesite]
+    );
+    assert_eq!(
+        startup_warnings(|b| b
+            .token_location([TokenLocation::Cookies])
+            .cookie_secure(true)
+            .cookie_samesite(Some(SameSite::Strict))),
+        Vec::<String>::new()
+    );
+    assert_eq!(startup_warnings(|b| b), Vec::<String>::new());
+}

@@ -300,7 +300,8 @@ async fn demo_contract_over_http() {
 #[actix_web::test]
 async fn demo_never_answers_5xx_to_odd_requests() {
     let mut demo = Browserless::start().await;
-    let odd: [(&str, &str, &[(&str, &str)]); 6] = [
+    type Odd<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)]);
+    let odd: [Odd; 6] = [
         (
             "POST",
             "/api/update",

@@ -720,3 +720,81 @@ async fn token_location_from_text_options() {
         .unwrap_err();
     assert_eq!(error.option(), Some("JWT_TOKEN_LOCATION"));
 }
+
+/// A real server, so the body arrives in several chunks.
+async fn serve(jwt: JwtManager) -> (String, actix_web::dev::ServerHandle) {
+    let listener = std::net::TcpListener::bind(("127.0.0.1", 0)).unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let server = actix_web::HttpServer::new(move || {
+        App::new()
+            .app_data(jwt.clone())
+            .service(echo_json)
+            .service(echo_bytes)
+    })
+    .workers(1)
+    .listen(listener)
+    .unwrap()
+    .run();
+    let handle = server.handle();
+    actix_web::rt::spawn(server);
+    (base, handle)
+}
+
+/// `text` split into chunks of `size` bytes, as a request body stream.
+fn chunked(
+    text: String,
+    size: usize,
+) -> impl futures_util::Stream<Item = Result<web::Bytes, std::io::Error>> {
+    let chunks: Vec<Result<web::Bytes, std::io::Error>> = text
+        .into_bytes()
+        .chunks(size)
+        .map(|chunk| Ok(web::Bytes::copy_from_slice(chunk)))
+        .collect();
+    futures_util::stream::iter(chunks)
+}
+
+#[actix_web::test]
+async fn streamed_bodies_are_read_and_replayed() {
+    let jwt = manager(|b| b.token_location([Headers, Json]).max_body_size(1024));
+    let token = jwt.create_access_token("alice").unwrap();
+    let (base, server) = serve(jwt).await;
+    let client = awc::Client::default();
+
+    // A token in a body that arrives in small chunks.
+    let body = json!({"access_token": token, "list": (0..20).collect::<Vec<_>>()});
+    let mut response = client
+        .post(format!("{base}/echo-json"))
+        .insert_header((CONTENT_TYPE, "application/json"))
+        .send_stream(chunked(body.to_string(), 7))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let answer: Value = response.json().await.unwrap();
+    assert_eq!(answer, json!({"loc": "json", "body": body}));
+
+    // A body over the limit: read in part, then handed whole to the handler.
+    let big = json!({"padding": "y".repeat(10_000)}).to_string();
+    let mut response = client
+        .post(format!("{base}/echo-bytes"))
+        .insert_header((CONTENT_TYPE, "application/json"))
+        .insert_header(bearer(&token))
+        .send_stream(chunked(big.clone(), 1000))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let answer: Value = response.json().await.unwrap();
+    assert_eq!(answer, json!({"loc": "headers", "len": big.len()}));
+
+    // The same body without a header token: 413, not 5xx.
+    let mut response = client
+        .post(format!("{base}/echo-bytes"))
+        .insert_header((CONTENT_TYPE, "application/json"))
+        .send_stream(chunked(big, 1000))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let answer: Value = response.json().await.unwrap();
+    assert_eq!(answer, json!({"msg": "Request body is too large"}));
+
+    server.stop(true).await;
+}

@@ -315,13 +315,15 @@ impl JwtConfig {
                 ));
             }
         }
-        if let Some(domain) = &self.cookie_domain {
-            if !is_cookie_domain(domain) {
-                return Err(ConfigError::invalid(
-                    "JWT_COOKIE_DOMAIN",
-                    format!("{domain:?} is not a cookie domain"),
-                ));
-            }
+        if let Some(domain) = self
+            .cookie_domain
+            .as_deref()
+            .filter(|d| !is_cookie_domain(d))
+        {
+            return Err(ConfigError::invalid(
+                "JWT_COOKIE_DOMAIN",
+                format!("{domain:?} is not a cookie domain"),
+            ));
         }
         let headers = [
             ("JWT_ACCESS_CSRF_HEADER_NAME", &self.access_csrf_header_name),

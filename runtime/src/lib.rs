@@ -30,6 +30,10 @@
 //!   and bind `current_token` ([`CurrentToken`]) in its body.
 //! * Without macros: the [`CurrentToken`] extractor,
 //!   [`verify_jwt_in_request`] and the request getters.
+//! * Tokens in headers, cookies, the query string or a JSON body
+//!   ([`TokenLocation`]); cookies come with the CSRF double submit, the
+//!   helpers [`JwtManager::set_access_cookies`] & co. and the
+//!   [`ImplicitRefresh`] middleware.
 //!
 //! Rejected requests get `{"msg": "<reason>"}` with Flask-JWT-Extended's
 //! status (401, 422, …) and never reach the handler body; every response can
