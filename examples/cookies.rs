@@ -24,13 +24,16 @@
 //!   value in `X-CSRF-TOKEN`, new access cookies and 200 `{"refresh": true}`.
 //! * `POST /logout`: unsets every cookie, 200 `{"logout": true}`.
 //!
-//! Tokens are read from cookies only. Other `JWT_*` variables apply (e.g.
-//! `JWT_COOKIE_SECURE=true` behind HTTPS); `PORT` changes the port (5000).
+//! Tokens are read from cookies only, and the cookies are `SameSite=Lax`
+//! unless JWT_COOKIE_SAMESITE says otherwise. Other `JWT_*` variables apply
+//! (e.g. `JWT_COOKIE_SECURE=true` behind HTTPS); `PORT` changes the port
+//! (5000).
 
 use actix_jwt_extended::{
     CookieOptions, ImplicitRefresh, JwtManager, JwtManagerBuilder, TokenLocation,
     jwt_refresh_required, jwt_required,
 };
+use actix_web::cookie::SameSite;
 use actix_web::{App, HttpResponse, HttpServer, get, post, web};
 use serde::Deserialize;
 use serde_json::json;
@@ -207,6 +210,9 @@ pub fn jwt_manager() -> std::io::Result<JwtManager> {
     let mut builder = JwtManagerBuilder::from_env()
         .map_err(std::io::Error::other)?
         .token_location([TokenLocation::Cookies]);
+    if std::env::var_os("JWT_COOKIE_SAMESITE").is_none() {
+        builder = builder.cookie_samesite(Some(SameSite::Lax));
+    }
     if std::env::var_os("JWT_SECRET_KEY").is_none() {
         eprintln!(
             "WARNING: JWT_SECRET_KEY is not set; using a development secret. \

@@ -284,6 +284,40 @@ async fn custom_form_field_names() {
     assert_eq!(call(&jwt, default_field).await, missing_csrf());
     let custom = form_request(&token, &format!("my_csrf={csrf}"));
     assert_eq!(call(&jwt, custom).await.0, StatusCode::OK);
+
+    let refresh_fields = manager(|b| {
+        b.token_location([TokenLocation::Cookies])
+            .csrf_check_form(true)
+            .refresh_csrf_field_name("r_csrf")
+    });
+    let refresh_token = refresh_fields.create_refresh_token("alice").unwrap();
+    let refresh_csrf = csrf_claim(&refresh_fields, &refresh_token);
+    let refresh_form = |body: String| {
+        with_cookie(
+            Method::POST,
+            "/refresh",
+            "refresh_token_cookie",
+            &refresh_token,
+        )
+        .insert_header((CONTENT_TYPE, "application/x-www-form-urlencoded"))
+        .set_payload(body)
+    };
+    assert_eq!(
+        call(
+            &refresh_fields,
+            refresh_form(format!("csrf_token={refresh_csrf}"))
+        )
+        .await,
+        missing_csrf()
+    );
+    assert_eq!(
+        call(
+            &refresh_fields,
+            refresh_form(format!("r_csrf={refresh_csrf}"))
+        )
+        .await,
+        (StatusCode::OK, json!({"sub": "alice"}))
+    );
 }
 
 #[actix_web::test]
