@@ -50,11 +50,18 @@ async fn form(fields: web::Form<BTreeMap<String, String>>) -> HttpResponse {
     HttpResponse::Ok().json(json!({"sub": current_token.identity(), "form": fields.into_inner()}))
 }
 
+#[post("/upload")]
+#[jwt_required]
+async fn upload(body: web::Bytes) -> HttpResponse {
+    HttpResponse::Ok().json(json!({"sub": current_token.identity(), "len": body.len()}))
+}
+
 async fn call(jwt: &JwtManager, request: TestRequest) -> (StatusCode, Value) {
     let app = test::init_service(
         App::new()
             .app_data(jwt.clone())
             .service(protected)
+            .service(upload)
             .service(refresh)
             .service(optional)
             .service(form),
@@ -260,6 +267,59 @@ async fn form_field_mode() {
     // A percent-encoded value is decoded.
     let encoded = form_request(&token, &format!("csrf_token={}", csrf.replace('-', "%2D")));
     assert_eq!(call(&jwt, encoded).await.0, StatusCode::OK);
+}
+
+fn multipart(parts: &[(&str, Option<&str>, &str)]) -> String {
+    let mut body = String::new();
+    for (name, filename, value) in parts {
+        body.push_str("--XyZ\r\n");
+        match filename {
+            Some(file) => body.push_str(&format!(
+                "Content-Disposition: form-data; name=\"{name}\"; filename=\"{file}\"\r\n\
+                 Content-Type: text/plain\r\n"
+            )),
+            None => body.push_str(&format!(
+                "Content-Disposition: form-data; name=\"{name}\"\r\n"
+            )),
+        }
+        body.push_str(&format!("\r\n{value}\r\n"));
+    }
+    body.push_str("--XyZ--\r\n");
+    body
+}
+
+#[actix_web::test]
+async fn form_field_mode_with_multipart_forms() {
+    let jwt = manager(|b| {
+        b.token_location([TokenLocation::Cookies])
+            .csrf_check_form(true)
+    });
+    let token = jwt.create_access_token("alice").unwrap();
+    let csrf = csrf_claim(&jwt, &token);
+    let request = |body: &str| {
+        with_cookie(Method::POST, "/upload", "access_token_cookie", &token)
+            .insert_header((CONTENT_TYPE, "multipart/form-data; boundary=\"XyZ\""))
+            .set_payload(body.to_owned())
+    };
+    let ok = multipart(&[
+        ("file", Some("a.txt"), "file contents"),
+        ("csrf_token", None, &csrf),
+    ]);
+    assert_eq!(
+        call(&jwt, request(&ok)).await,
+        (StatusCode::OK, json!({"sub": "alice", "len": ok.len()}))
+    );
+    // A file part with the field's name is not a form field.
+    let file_only = multipart(&[("csrf_token", Some("csrf.txt"), &csrf)]);
+    assert_eq!(call(&jwt, request(&file_only)).await, missing_csrf());
+    let wrong = multipart(&[("csrf_token", None, "nope")]);
+    assert_eq!(call(&jwt, request(&wrong)).await, mismatch());
+    let other = multipart(&[("name", None, "bob")]);
+    assert_eq!(call(&jwt, request(&other)).await, missing_csrf());
+    assert_eq!(
+        call(&jwt, request("not multipart at all")).await,
+        missing_csrf()
+    );
 }
 
 #[actix_web::test]

@@ -43,9 +43,56 @@ pub(crate) fn is_json(req: &HttpRequest) -> bool {
     })
 }
 
-/// Whether the body is an HTML form (`application/x-www-form-urlencoded`).
-pub(crate) fn is_urlencoded_form(req: &HttpRequest) -> bool {
-    media_type(req).is_some_and(|mime| mime == "application/x-www-form-urlencoded")
+/// Whether the body is an HTML form (`application/x-www-form-urlencoded` or
+/// `multipart/form-data`), which Werkzeug parses into `request.form`.
+pub(crate) fn is_form(req: &HttpRequest) -> bool {
+    media_type(req).is_some_and(|mime| {
+        mime == "application/x-www-form-urlencoded" || mime == "multipart/form-data"
+    })
+}
+
+/// The first value of the text field `name` of a form body (URL-encoded or
+/// multipart; file parts are skipped).
+pub(crate) fn form_field(req: &HttpRequest, body: &[u8], name: &str) -> Option<String> {
+    match media_type(req)?.as_str() {
+        "application/x-www-form-urlencoded" => first_urlencoded_value(body, name),
+        "multipart/form-data" => multipart_field(&boundary(req)?, body, name),
+        _ => None,
+    }
+}
+
+/// The `boundary` parameter of a multipart content type.
+fn boundary(req: &HttpRequest) -> Option<String> {
+    let value = req.headers().get(CONTENT_TYPE)?.to_str().ok()?;
+    value.split(';').skip(1).find_map(|param| {
+        let (key, value) = param.split_once('=')?;
+        key.trim()
+            .eq_ignore_ascii_case("boundary")
+            .then(|| value.trim().trim_matches('"').to_owned())
+            .filter(|boundary| !boundary.is_empty())
+    })
+}
+
+/// The first text part named `name` of a `multipart/form-data` body.
+fn multipart_field(boundary: &str, body: &[u8], name: &str) -> Option<String> {
+    let delimiter = format!("--{boundary}");
+    let wanted = format!("name=\"{name}\"");
+    let text = String::from_utf8_lossy(body);
+    text.split(delimiter.as_str())
+        .skip(1)
+        .take_while(|part| !part.starts_with("--"))
+        .find_map(|part| {
+            let part = part.strip_prefix("\r\n")?;
+            let (headers, value) = part.split_once("\r\n\r\n")?;
+            let disposition = headers.lines().find(|line| {
+                line.to_ascii_lowercase()
+                    .starts_with("content-disposition: form-data")
+            })?;
+            let fields: Vec<&str> = disposition.split(';').map(str::trim).collect();
+            let named = fields.contains(&wanted.as_str());
+            let file = fields.iter().any(|f| f.starts_with("filename"));
+            (named && !file).then(|| value.strip_suffix("\r\n").unwrap_or(value).to_owned())
+        })
 }
 
 /// The body buffered by [`Capture::read`], if the extractor read it.

@@ -32,12 +32,13 @@ fn header_value(config: &JwtConfig, req: &HttpRequest, refresh: bool) -> Option<
 }
 
 /// Whether the CSRF value will have to come from the form body: the header
-/// is absent, JWT_CSRF_CHECK_FORM is on and the body is an HTML form.
+/// is absent, JWT_CSRF_CHECK_FORM is on and the body is an HTML form
+/// (URL-encoded or multipart).
 pub(crate) fn needs_form_body(config: &JwtConfig, req: &HttpRequest, refresh: bool) -> bool {
     config.csrf_check_form
         && applies(config, req)
         && header_value(config, req, refresh).is_none()
-        && body::is_urlencoded_form(req)
+        && body::is_form(req)
 }
 
 /// The value the client submitted: the CSRF header, else (with
@@ -58,8 +59,8 @@ pub(crate) fn submitted(
             &config.access_csrf_field_name
         };
         let from_form = body::buffered(req)
-            .filter(|body| !body.overflow && body::is_urlencoded_form(req))
-            .and_then(|body| body::first_urlencoded_value(&body.bytes, field))
+            .filter(|body| !body.overflow)
+            .and_then(|body| body::form_field(req, &body.bytes, field))
             .filter(|value| !value.is_empty());
         if let Some(value) = from_form {
             return Ok(value.into_bytes());
