@@ -280,6 +280,32 @@ fn zero_max_age_falls_back_to_the_default_as_in_flask() {
 }
 
 #[test]
+fn huge_max_age_does_not_overflow_the_date() {
+    let jwt = manager(|b| b.csrf_in_cookies(false));
+    let access = jwt.create_access_token("alice").unwrap();
+    let set = set_with(|response| {
+        let options = CookieOptions::new().max_age(Duration::MAX);
+        jwt.set_access_cookies(response, &access, options).unwrap()
+    });
+    assert_eq!(
+        set,
+        vec![format!(
+            "access_token_cookie={access}; Expires=Fri, 31 Dec 9999 23:59:59 GMT; Max-Age={}; HttpOnly; Path=/",
+            u64::MAX
+        )]
+    );
+    // Less than a second counts as not given.
+    let set = set_with(|response| {
+        let options = CookieOptions::new().max_age(Duration::from_millis(500));
+        jwt.set_access_cookies(response, &access, options).unwrap()
+    });
+    assert_eq!(
+        set,
+        vec![format!("access_token_cookie={access}; HttpOnly; Path=/")]
+    );
+}
+
+#[test]
 fn only_the_jwt_cookie_without_csrf_cookies() {
     for jwt in [
         manager(|b| b.csrf_in_cookies(false)),

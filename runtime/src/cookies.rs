@@ -46,9 +46,10 @@ impl CookieOptions {
     }
 
     /// `Max-Age` (and `Expires`) of the cookies instead of the configured
-    /// lifetime. As in Flask-JWT-Extended, zero means "not given".
+    /// lifetime, in whole seconds. As in Flask-JWT-Extended, zero means "not
+    /// given".
     pub fn max_age(mut self, max_age: Duration) -> Self {
-        self.max_age = Some(max_age).filter(|age| !age.is_zero());
+        self.max_age = Some(max_age).filter(|age| age.as_secs() > 0);
         self
     }
 
@@ -136,6 +137,16 @@ impl SetCookie<'_> {
         HeaderValue::from_str(&text)
             .map_err(|_| JwtError::Malformed("Token is not a valid cookie value".to_owned()))
     }
+}
+
+/// `Expires` for a `Max-Age`: now + max-age, capped at the last second an
+/// HTTP date can express (the end of year 9999).
+fn expiry_time(max_age: u64) -> SystemTime {
+    let last = UNIX_EPOCH + Duration::from_secs(253_402_300_799);
+    SystemTime::now()
+        .checked_add(Duration::from_secs(max_age))
+        .filter(|at| *at <= last)
+        .unwrap_or(last)
 }
 
 /// A token is written into a cookie as is, so it must be a cookie-safe
@@ -256,7 +267,7 @@ impl JwtManager {
             .max_age
             .map(|age| age.as_secs())
             .or((!config.session_cookie).then_some(PERSISTENT_COOKIE_MAX_AGE));
-        let expires = max_age.map(|age| SystemTime::now() + Duration::from_secs(age));
+        let expires = max_age.map(expiry_time);
         let domain = self.cookie_domain(options.domain.as_deref())?;
         let names = Names::of(config, pair);
         let mut headers = Vec::with_capacity(2);
