@@ -15,7 +15,8 @@ use actix_web::test::{self, TestRequest};
 use actix_web::{App, HttpResponse, HttpResponseBuilder, post, web};
 use serde_json::json;
 use transport_support::{
-    SECRET, attrs, csrf_claim, expired_access_token, json_of, manager, now, parse_set_cookie, sign,
+    SECRET, attrs, csrf_claim, expired_access_token, json_of, manager, parse_set_cookie,
+    token_without_csrf,
 };
 
 const EPOCH: &str = "Expires=Thu, 01 Jan 1970 00:00:00 GMT";
@@ -543,7 +544,7 @@ fn get_csrf_token_verifies_the_token() {
             .to_string(),
         "Token has expired"
     );
-    let no_csrf = sign(&json!({"sub": "alice", "exp": now() + 600}));
+    let no_csrf = token_without_csrf();
     assert_eq!(
         jwt.get_csrf_token(&no_csrf)
             .unwrap_err()

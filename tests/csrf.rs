@@ -6,14 +6,14 @@ mod transport_support;
 use std::collections::BTreeMap;
 
 use actix_jwt_extended::{
-    JwtManager, TokenLocation, jwt_optional, jwt_refresh_required, jwt_required,
+    JwtManager, TokenLocation, TokenOptions, jwt_optional, jwt_refresh_required, jwt_required,
 };
 use actix_web::http::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE};
 use actix_web::http::{Method, StatusCode};
 use actix_web::test::{self, TestRequest};
 use actix_web::{App, HttpResponse, post, route, web};
 use serde_json::{Value, json};
-use transport_support::{csrf_claim, expired_access_token, json_of, manager, now, sign};
+use transport_support::{csrf_claim, expired_access_token, json_of, manager, token_without_csrf};
 
 #[route(
     "/protected",
@@ -399,7 +399,7 @@ async fn form_body_larger_than_the_limit_is_not_read_for_csrf() {
 #[actix_web::test]
 async fn token_without_csrf_claim() {
     let jwt = cookies_jwt();
-    let token = sign(&json!({"sub": "alice", "exp": now() + 600}));
+    let token = token_without_csrf();
     let request = access(Method::POST, &token).insert_header(("X-CSRF-TOKEN", "anything"));
     assert_eq!(
         call(&jwt, request).await,
@@ -411,7 +411,9 @@ async fn token_without_csrf_claim() {
     // GET does not look at the claim.
     assert_eq!(call(&jwt, access(Method::GET, &token)).await, ok_alice());
     // A claim that is not a string never matches.
-    let numeric = sign(&json!({"sub": "alice", "exp": now() + 600, "csrf": 5}));
+    let numeric = jwt
+        .create_access_token_with("alice", TokenOptions::new().claim("csrf", 5))
+        .unwrap();
     let request = access(Method::POST, &numeric).insert_header(("X-CSRF-TOKEN", "5"));
     assert_eq!(call(&jwt, request).await, mismatch());
 }

@@ -40,14 +40,12 @@ pub fn csrf_claim(jwt: &JwtManager, token: &str) -> String {
     jwt.get_csrf_token(token).expect("csrf claim")
 }
 
-/// Signs arbitrary claims with the test secret (HS256).
-pub fn sign(claims: &Value) -> String {
-    jsonwebtoken::encode(
-        &jsonwebtoken::Header::default(),
-        claims,
-        &jsonwebtoken::EncodingKey::from_secret(SECRET.as_bytes()),
-    )
-    .expect("signing")
+/// An access token for `alice` without a `csrf` claim (minted with
+/// JWT_COOKIE_CSRF_PROTECT off and the same secret).
+pub fn token_without_csrf() -> String {
+    manager(|b| b.cookie_csrf_protect(false))
+        .create_access_token("alice")
+        .expect("token")
 }
 
 /// Status and JSON body of a response.
