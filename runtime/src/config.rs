@@ -5,6 +5,9 @@ use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;
 
+use actix_web::cookie::SameSite;
+use actix_web::http::Method;
+
 use crate::algorithm::Algorithm;
 use crate::error::ConfigError;
 use crate::keys::KeyMaterial;
@@ -123,6 +126,60 @@ pub struct JwtConfig {
     /// JWT_QUERY_STRING_VALUE_PREFIX: a prefix the parameter's value must
     /// start with (removed before decoding). Default empty.
     pub query_string_value_prefix: String,
+    /// JWT_JSON_KEY: the key of a JSON body that carries an access token.
+    /// Default `access_token`.
+    pub json_key: String,
+    /// JWT_REFRESH_JSON_KEY: the key of a JSON body that carries a refresh
+    /// token. Default `refresh_token`.
+    pub refresh_json_key: String,
+    /// JWT_MAX_BODY_SIZE: the most bytes of a request body read to find a
+    /// token (`json` location) or a CSRF form field. Default 2 MiB, the limit
+    /// of actix-web's `Json` extractor.
+    pub max_body_size: usize,
+    /// JWT_ACCESS_COOKIE_NAME: default `access_token_cookie`.
+    pub access_cookie_name: String,
+    /// JWT_REFRESH_COOKIE_NAME: default `refresh_token_cookie`.
+    pub refresh_cookie_name: String,
+    /// JWT_ACCESS_COOKIE_PATH: default `/`.
+    pub access_cookie_path: String,
+    /// JWT_REFRESH_COOKIE_PATH: default `/`.
+    pub refresh_cookie_path: String,
+    /// JWT_COOKIE_SECURE: mark every cookie `Secure`. Default off.
+    pub cookie_secure: bool,
+    /// JWT_COOKIE_DOMAIN: the `Domain` of every cookie (a leading dot is
+    /// dropped). Default none.
+    pub cookie_domain: Option<String>,
+    /// JWT_COOKIE_SAMESITE: the `SameSite` of every cookie. Default none (the
+    /// attribute is left out).
+    pub cookie_samesite: Option<SameSite>,
+    /// JWT_SESSION_COOKIE: session cookies (no `Max-Age`); off gives cookies
+    /// that last 31540000 seconds. Default on.
+    pub session_cookie: bool,
+    /// JWT_CSRF_METHODS: the methods on which a token found in a cookie needs
+    /// the CSRF double-submit value. Default POST, PUT, PATCH, DELETE.
+    pub csrf_methods: Vec<Method>,
+    /// JWT_CSRF_IN_COOKIES: set the `csrf_*` companion cookies next to the
+    /// JWT cookies. Default on.
+    pub csrf_in_cookies: bool,
+    /// JWT_CSRF_CHECK_FORM: also accept the CSRF value from a form field when
+    /// the CSRF header is absent. Default off.
+    pub csrf_check_form: bool,
+    /// JWT_ACCESS_CSRF_COOKIE_NAME: default `csrf_access_token`.
+    pub access_csrf_cookie_name: String,
+    /// JWT_REFRESH_CSRF_COOKIE_NAME: default `csrf_refresh_token`.
+    pub refresh_csrf_cookie_name: String,
+    /// JWT_ACCESS_CSRF_COOKIE_PATH: default `/`.
+    pub access_csrf_cookie_path: String,
+    /// JWT_REFRESH_CSRF_COOKIE_PATH: default `/`.
+    pub refresh_csrf_cookie_path: String,
+    /// JWT_ACCESS_CSRF_HEADER_NAME: default `X-CSRF-TOKEN`.
+    pub access_csrf_header_name: String,
+    /// JWT_REFRESH_CSRF_HEADER_NAME: default `X-CSRF-TOKEN`.
+    pub refresh_csrf_header_name: String,
+    /// JWT_ACCESS_CSRF_FIELD_NAME: default `csrf_token`.
+    pub access_csrf_field_name: String,
+    /// JWT_REFRESH_CSRF_FIELD_NAME: default `csrf_token`.
+    pub refresh_csrf_field_name: String,
     /// JWT_MAX_TOKEN_SIZE: tokens longer than this many bytes are rejected
     /// before any decoding (422 `Token is too large`). Default 16 KiB.
     pub max_token_size: usize,
@@ -150,6 +207,28 @@ impl Default for JwtConfig {
             token_location: vec![TokenLocation::Headers],
             query_string_name: "jwt".to_owned(),
             query_string_value_prefix: String::new(),
+            json_key: "access_token".to_owned(),
+            refresh_json_key: "refresh_token".to_owned(),
+            max_body_size: 2 * 1024 * 1024,
+            access_cookie_name: "access_token_cookie".to_owned(),
+            refresh_cookie_name: "refresh_token_cookie".to_owned(),
+            access_cookie_path: "/".to_owned(),
+            refresh_cookie_path: "/".to_owned(),
+            cookie_secure: false,
+            cookie_domain: None,
+            cookie_samesite: None,
+            session_cookie: true,
+            csrf_methods: vec![Method::POST, Method::PUT, Method::PATCH, Method::DELETE],
+            csrf_in_cookies: true,
+            csrf_check_form: false,
+            access_csrf_cookie_name: "csrf_access_token".to_owned(),
+            refresh_csrf_cookie_name: "csrf_refresh_token".to_owned(),
+            access_csrf_cookie_path: "/".to_owned(),
+            refresh_csrf_cookie_path: "/".to_owned(),
+            access_csrf_header_name: "X-CSRF-TOKEN".to_owned(),
+            refresh_csrf_header_name: "X-CSRF-TOKEN".to_owned(),
+            access_csrf_field_name: "csrf_token".to_owned(),
+            refresh_csrf_field_name: "csrf_token".to_owned(),
             max_token_size: 16 * 1024,
         }
     }
@@ -189,18 +268,7 @@ impl JwtConfig {
                 "must name at least one location",
             ));
         }
-        if let Some(location) = self
-            .token_location
-            .iter()
-            .find(|l| matches!(l, TokenLocation::Cookies | TokenLocation::Json))
-        {
-            return Err(ConfigError::invalid(
-                "JWT_TOKEN_LOCATION",
-                format!(
-                    "'{location}' is not supported by this version; use headers or query_string"
-                ),
-            ));
-        }
+        self.validate_transport()?;
         if self.max_token_size == 0 {
             return Err(ConfigError::invalid(
                 "JWT_MAX_TOKEN_SIZE",
@@ -209,6 +277,96 @@ impl JwtConfig {
         }
         Ok(())
     }
+
+    /// Checks the cookie, CSRF and JSON-body settings, so that every cookie
+    /// and header this crate writes or reads is well formed.
+    fn validate_transport(&self) -> Result<(), ConfigError> {
+        let cookie_names = [
+            ("JWT_ACCESS_COOKIE_NAME", &self.access_cookie_name),
+            ("JWT_REFRESH_COOKIE_NAME", &self.refresh_cookie_name),
+            ("JWT_ACCESS_CSRF_COOKIE_NAME", &self.access_csrf_cookie_name),
+            (
+                "JWT_REFRESH_CSRF_COOKIE_NAME",
+                &self.refresh_csrf_cookie_name,
+            ),
+        ];
+        for (option, name) in cookie_names {
+            if name.is_empty() || !name.bytes().all(is_token_char) {
+                return Err(ConfigError::invalid(
+                    option,
+                    format!("{name:?} is not a valid cookie name"),
+                ));
+            }
+        }
+        let paths = [
+            ("JWT_ACCESS_COOKIE_PATH", &self.access_cookie_path),
+            ("JWT_REFRESH_COOKIE_PATH", &self.refresh_cookie_path),
+            ("JWT_ACCESS_CSRF_COOKIE_PATH", &self.access_csrf_cookie_path),
+            (
+                "JWT_REFRESH_CSRF_COOKIE_PATH",
+                &self.refresh_csrf_cookie_path,
+            ),
+        ];
+        for (option, path) in paths {
+            if !path.starts_with('/') || !path.bytes().all(is_attribute_char) {
+                return Err(ConfigError::invalid(
+                    option,
+                    format!("{path:?} is not a cookie path; it must start with '/'"),
+                ));
+            }
+        }
+        if let Some(domain) = self
+            .cookie_domain
+            .as_deref()
+            .filter(|d| !is_cookie_domain(d))
+        {
+            return Err(ConfigError::invalid(
+                "JWT_COOKIE_DOMAIN",
+                format!("{domain:?} is not a cookie domain"),
+            ));
+        }
+        let headers = [
+            ("JWT_ACCESS_CSRF_HEADER_NAME", &self.access_csrf_header_name),
+            (
+                "JWT_REFRESH_CSRF_HEADER_NAME",
+                &self.refresh_csrf_header_name,
+            ),
+        ];
+        for (option, name) in headers {
+            if actix_web::http::header::HeaderName::from_bytes(name.as_bytes()).is_err() {
+                return Err(ConfigError::invalid(
+                    option,
+                    format!("{name:?} is not a valid header name"),
+                ));
+            }
+        }
+        if self.max_body_size == 0 {
+            return Err(ConfigError::invalid(
+                "JWT_MAX_BODY_SIZE",
+                "must be positive",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A character allowed in a cookie name (an RFC 7230 `token` character).
+fn is_token_char(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+}
+
+/// A character allowed in a cookie attribute value such as `Path`.
+fn is_attribute_char(b: u8) -> bool {
+    (0x21..0x7f).contains(&b) && b != b';'
+}
+
+/// A plausible `Domain` attribute: host-name characters, at least one.
+pub(crate) fn is_cookie_domain(domain: &str) -> bool {
+    let domain = domain.strip_prefix('.').unwrap_or(domain);
+    !domain.is_empty()
+        && domain
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
 }
 
 /// The options understood by [`apply_option`], as `(name, default, meaning)`:
@@ -301,6 +459,100 @@ pub const OPTIONS: &[(&str, &str, &str)] = &[
         "prefix the query value must start with",
     ),
     (
+        "JWT_JSON_KEY",
+        "access_token",
+        "JSON body key of an access token",
+    ),
+    (
+        "JWT_REFRESH_JSON_KEY",
+        "refresh_token",
+        "JSON body key of a refresh token",
+    ),
+    (
+        "JWT_MAX_BODY_SIZE",
+        "2097152",
+        "most body bytes read for a JSON token or CSRF form field",
+    ),
+    (
+        "JWT_ACCESS_COOKIE_NAME",
+        "access_token_cookie",
+        "cookie that carries the access token",
+    ),
+    (
+        "JWT_REFRESH_COOKIE_NAME",
+        "refresh_token_cookie",
+        "cookie that carries the refresh token",
+    ),
+    ("JWT_ACCESS_COOKIE_PATH", "/", "Path of the access cookie"),
+    ("JWT_REFRESH_COOKIE_PATH", "/", "Path of the refresh cookie"),
+    ("JWT_COOKIE_SECURE", "false", "mark every cookie Secure"),
+    ("JWT_COOKIE_DOMAIN", "(none)", "Domain of every cookie"),
+    (
+        "JWT_COOKIE_SAMESITE",
+        "(none)",
+        "SameSite of every cookie: Strict, Lax or None",
+    ),
+    (
+        "JWT_SESSION_COOKIE",
+        "true",
+        "session cookies; false gives Max-Age 31540000",
+    ),
+    (
+        "JWT_CSRF_METHODS",
+        "POST,PUT,PATCH,DELETE",
+        "methods that need the CSRF value for cookie tokens",
+    ),
+    (
+        "JWT_CSRF_IN_COOKIES",
+        "true",
+        "set the csrf_* companion cookies",
+    ),
+    (
+        "JWT_CSRF_CHECK_FORM",
+        "false",
+        "also read the CSRF value from a form field",
+    ),
+    (
+        "JWT_ACCESS_CSRF_COOKIE_NAME",
+        "csrf_access_token",
+        "companion cookie of the access cookie",
+    ),
+    (
+        "JWT_REFRESH_CSRF_COOKIE_NAME",
+        "csrf_refresh_token",
+        "companion cookie of the refresh cookie",
+    ),
+    (
+        "JWT_ACCESS_CSRF_COOKIE_PATH",
+        "/",
+        "Path of the access companion cookie",
+    ),
+    (
+        "JWT_REFRESH_CSRF_COOKIE_PATH",
+        "/",
+        "Path of the refresh companion cookie",
+    ),
+    (
+        "JWT_ACCESS_CSRF_HEADER_NAME",
+        "X-CSRF-TOKEN",
+        "header that echoes the access CSRF value",
+    ),
+    (
+        "JWT_REFRESH_CSRF_HEADER_NAME",
+        "X-CSRF-TOKEN",
+        "header that echoes the refresh CSRF value",
+    ),
+    (
+        "JWT_ACCESS_CSRF_FIELD_NAME",
+        "csrf_token",
+        "form field that echoes the access CSRF value",
+    ),
+    (
+        "JWT_REFRESH_CSRF_FIELD_NAME",
+        "csrf_token",
+        "form field that echoes the refresh CSRF value",
+    ),
+    (
         "JWT_MAX_TOKEN_SIZE",
         "16384",
         "longest accepted token, in bytes",
@@ -366,9 +618,69 @@ pub(crate) fn apply_option(
             c.max_token_size = usize::try_from(parse_number("JWT_MAX_TOKEN_SIZE", value)?)
                 .map_err(|_| ConfigError::invalid("JWT_MAX_TOKEN_SIZE", "too large"))?
         }
+        _ => return apply_transport_option(c, name, value),
+    }
+    Ok(true)
+}
+
+/// The cookie, CSRF and JSON-body options of [`apply_option`].
+fn apply_transport_option(c: &mut JwtConfig, name: &str, value: &str) -> Result<bool, ConfigError> {
+    let text = || value.to_owned();
+    match name {
+        "JWT_JSON_KEY" => c.json_key = text(),
+        "JWT_REFRESH_JSON_KEY" => c.refresh_json_key = text(),
+        "JWT_MAX_BODY_SIZE" => {
+            c.max_body_size = usize::try_from(parse_number("JWT_MAX_BODY_SIZE", value)?)
+                .map_err(|_| ConfigError::invalid("JWT_MAX_BODY_SIZE", "too large"))?
+        }
+        "JWT_ACCESS_COOKIE_NAME" => c.access_cookie_name = text(),
+        "JWT_REFRESH_COOKIE_NAME" => c.refresh_cookie_name = text(),
+        "JWT_ACCESS_COOKIE_PATH" => c.access_cookie_path = text(),
+        "JWT_REFRESH_COOKIE_PATH" => c.refresh_cookie_path = text(),
+        "JWT_COOKIE_SECURE" => c.cookie_secure = parse_bool("JWT_COOKIE_SECURE", value)?,
+        "JWT_COOKIE_DOMAIN" => c.cookie_domain = non_empty(value),
+        "JWT_COOKIE_SAMESITE" => c.cookie_samesite = parse_samesite(value)?,
+        "JWT_SESSION_COOKIE" => c.session_cookie = parse_bool("JWT_SESSION_COOKIE", value)?,
+        "JWT_CSRF_METHODS" => {
+            c.csrf_methods = list(value)
+                .map(|m| {
+                    Method::from_bytes(m.to_ascii_uppercase().as_bytes()).map_err(|_| {
+                        ConfigError::invalid(
+                            "JWT_CSRF_METHODS",
+                            format!("{m:?} is not an HTTP method"),
+                        )
+                    })
+                })
+                .collect::<Result<_, _>>()?
+        }
+        "JWT_CSRF_IN_COOKIES" => c.csrf_in_cookies = parse_bool("JWT_CSRF_IN_COOKIES", value)?,
+        "JWT_CSRF_CHECK_FORM" => c.csrf_check_form = parse_bool("JWT_CSRF_CHECK_FORM", value)?,
+        "JWT_ACCESS_CSRF_COOKIE_NAME" => c.access_csrf_cookie_name = text(),
+        "JWT_REFRESH_CSRF_COOKIE_NAME" => c.refresh_csrf_cookie_name = text(),
+        "JWT_ACCESS_CSRF_COOKIE_PATH" => c.access_csrf_cookie_path = text(),
+        "JWT_REFRESH_CSRF_COOKIE_PATH" => c.refresh_csrf_cookie_path = text(),
+        "JWT_ACCESS_CSRF_HEADER_NAME" => c.access_csrf_header_name = text(),
+        "JWT_REFRESH_CSRF_HEADER_NAME" => c.refresh_csrf_header_name = text(),
+        "JWT_ACCESS_CSRF_FIELD_NAME" => c.access_csrf_field_name = text(),
+        "JWT_REFRESH_CSRF_FIELD_NAME" => c.refresh_csrf_field_name = text(),
         _ => return Ok(false),
     }
     Ok(true)
+}
+
+/// `Strict`, `Lax` or `None` (the attribute value), any case; empty for no
+/// attribute at all.
+fn parse_samesite(value: &str) -> Result<Option<SameSite>, ConfigError> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "" => Ok(None),
+        "strict" => Ok(Some(SameSite::Strict)),
+        "lax" => Ok(Some(SameSite::Lax)),
+        "none" => Ok(Some(SameSite::None)),
+        other => Err(ConfigError::invalid(
+            "JWT_COOKIE_SAMESITE",
+            format!("{other:?} is not Strict, Lax or None (leave it empty to omit the attribute)"),
+        )),
+    }
 }
 
 /// Maps a runtime name back to the `'static` option name used in errors.

@@ -36,6 +36,10 @@ pub enum JwtError {
     /// The token is larger than the configured maximum.
     #[error("Token is too large")]
     TooLarge,
+    /// The request body had to be read to find the token (`json` location)
+    /// and is larger than JWT_MAX_BODY_SIZE. Answered with 413.
+    #[error("Request body is too large")]
+    BodyTooLarge,
     /// The token's `alg` is not in the decode allow-list (this covers `none`).
     #[error("The specified alg value is not allowed")]
     AlgorithmNotAllowed,
@@ -189,6 +193,7 @@ impl JwtError {
             | InvalidQueryParam(_)
             | Malformed(_)
             | TooLarge
+            | BodyTooLarge
             | AlgorithmNotAllowed
             | UnsupportedCritical
             | InvalidSignature
@@ -217,9 +222,13 @@ impl JwtError {
         }
     }
 
-    /// The default HTTP status of this error.
+    /// The default HTTP status of this error: its class's status, except
+    /// 413 for [`JwtError::BodyTooLarge`].
     pub fn status(&self) -> StatusCode {
-        self.class().status()
+        match self {
+            Self::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            _ => self.class().status(),
+        }
     }
 }
 

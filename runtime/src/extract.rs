@@ -1,11 +1,12 @@
 //! Finding the encoded token in a request, location by location, with
 //! Flask-JWT-Extended's rules and messages.
 
-use std::collections::HashMap;
+use actix_web::HttpRequest;
+use serde_json::Value;
 
-use actix_web::{HttpRequest, web};
-
+use crate::body;
 use crate::config::{JwtConfig, TokenLocation};
+use crate::csrf;
 use crate::error::JwtError;
 
 /// The outcome of looking in one location.
@@ -16,29 +17,66 @@ enum Lookup {
     Absent(String),
 }
 
+/// A token found in a request.
+#[derive(Debug)]
+pub(crate) struct Found {
+    /// The encoded token.
+    pub(crate) token: String,
+    /// Where it was found.
+    pub(crate) location: TokenLocation,
+    /// The CSRF value the client submitted, when the token came from a
+    /// cookie on a CSRF-checked request; it must equal the `csrf` claim.
+    pub(crate) csrf: Option<Vec<u8>>,
+}
+
 /// Looks through `locations` in order. The first location holding a token
 /// decides; with no token anywhere the messages are aggregated as
-/// Flask-JWT-Extended does.
+/// Flask-JWT-Extended does. `refresh` selects the refresh cookie, CSRF
+/// header and JSON key.
 pub(crate) fn find_token(
     config: &JwtConfig,
     req: &HttpRequest,
     locations: &[TokenLocation],
-) -> Result<(String, TokenLocation), JwtError> {
+    refresh: bool,
+) -> Result<Found, JwtError> {
     let mut missing = Vec::with_capacity(locations.len());
     for &location in locations {
+        let mut csrf = None;
         let lookup = match location {
             TokenLocation::Headers => from_headers(config, req)?,
             TokenLocation::QueryString => from_query_string(config, req)?,
-            TokenLocation::Cookies | TokenLocation::Json => {
-                Lookup::Absent(format!("Token location '{location}' is not enabled"))
-            }
+            TokenLocation::Cookies => from_cookies(config, req, refresh, &mut csrf)?,
+            TokenLocation::Json => from_json(config, req, refresh)?,
         };
         match lookup {
-            Lookup::Found(token) => return Ok((token, location)),
+            Lookup::Found(token) => {
+                return Ok(Found {
+                    token,
+                    location,
+                    csrf,
+                });
+            }
             Lookup::Absent(message) => missing.push((location, message)),
         }
     }
     Err(JwtError::NoAuthorization(aggregate(missing)))
+}
+
+/// Whether looking through `locations` may need the request body: a JSON
+/// body, or a CSRF form field for a token in a cookie.
+pub(crate) fn needs_body(
+    config: &JwtConfig,
+    req: &HttpRequest,
+    locations: &[TokenLocation],
+    refresh: bool,
+) -> bool {
+    locations.iter().any(|location| match location {
+        TokenLocation::Json => body::is_json(req),
+        TokenLocation::Cookies => {
+            csrf::needs_form_body(config, req, refresh) && cookie(config, req, refresh).is_some()
+        }
+        TokenLocation::Headers | TokenLocation::QueryString => false,
+    })
 }
 
 fn aggregate(missing: Vec<(TokenLocation, String)>) -> String {
@@ -106,9 +144,7 @@ fn from_headers(config: &JwtConfig, req: &HttpRequest) -> Result<Lookup, JwtErro
 
 fn from_query_string(config: &JwtConfig, req: &HttpRequest) -> Result<Lookup, JwtError> {
     let name = &config.query_string_name;
-    let value = web::Query::<HashMap<String, String>>::from_query(req.query_string())
-        .ok()
-        .and_then(|query| query.into_inner().remove(name.as_str()))
+    let value = body::first_urlencoded_value(req.query_string().as_bytes(), name)
         .filter(|value| !value.is_empty());
     let Some(value) = value else {
         // Flask-JWT-Extended's message, spelling included.
@@ -120,6 +156,74 @@ fn from_query_string(config: &JwtConfig, req: &HttpRequest) -> Result<Lookup, Jw
         None => Err(JwtError::InvalidQueryParam(format!(
             "Invalid value for query parameter '{name}'. Expected the value to start with '{prefix}'"
         ))),
+    }
+}
+
+/// The access (or refresh) cookie's value, if present and not empty.
+fn cookie(config: &JwtConfig, req: &HttpRequest, refresh: bool) -> Option<String> {
+    let name = if refresh {
+        &config.refresh_cookie_name
+    } else {
+        &config.access_cookie_name
+    };
+    req.cookie(name)
+        .map(|cookie| cookie.value().to_owned())
+        .filter(|value| !value.is_empty())
+}
+
+fn from_cookies(
+    config: &JwtConfig,
+    req: &HttpRequest,
+    refresh: bool,
+    csrf: &mut Option<Vec<u8>>,
+) -> Result<Lookup, JwtError> {
+    let Some(token) = cookie(config, req, refresh) else {
+        let name = if refresh {
+            &config.refresh_cookie_name
+        } else {
+            &config.access_cookie_name
+        };
+        return Ok(Lookup::Absent(format!("Missing cookie \"{name}\"")));
+    };
+    if csrf::applies(config, req) {
+        *csrf = Some(csrf::submitted(config, req, refresh)?);
+    }
+    Ok(Lookup::Found(token))
+}
+
+fn from_json(config: &JwtConfig, req: &HttpRequest, refresh: bool) -> Result<Lookup, JwtError> {
+    if !body::is_json(req) {
+        return Ok(Lookup::Absent(
+            "Invalid content-type. Must be application/json.".to_owned(),
+        ));
+    }
+    let key = if refresh {
+        &config.refresh_json_key
+    } else {
+        &config.json_key
+    };
+    let missing = || Lookup::Absent(format!("Missing \"{key}\" key in json data."));
+    let Some(body) = body::buffered(req) else {
+        return Ok(missing());
+    };
+    if body.overflow {
+        return Err(JwtError::BodyTooLarge);
+    }
+    // Empty or invalid JSON, and JSON that is not an object, hold no key.
+    let Ok(Value::Object(mut data)) = serde_json::from_slice::<Value>(&body.bytes) else {
+        return Ok(missing());
+    };
+    match data.remove(key.as_str()) {
+        Some(Value::String(token)) if !token.is_empty() => Ok(Lookup::Found(token)),
+        // Python's falsy values count as absent …
+        None | Some(Value::Null | Value::Bool(false) | Value::String(_)) => Ok(missing()),
+        Some(Value::Array(items)) if items.is_empty() => Ok(missing()),
+        Some(Value::Object(map)) if map.is_empty() => Ok(missing()),
+        Some(Value::Number(n)) if n.as_f64() == Some(0.0) => Ok(missing()),
+        // … and any other value is not a token (PyJWT's message).
+        Some(_) => Err(JwtError::Malformed(
+            "Invalid token type. Token must be a <class 'bytes'>".to_owned(),
+        )),
     }
 }
 

@@ -30,6 +30,10 @@
 //!   and bind `current_token` ([`CurrentToken`]) in its body.
 //! * Without macros: the [`CurrentToken`] extractor,
 //!   [`verify_jwt_in_request`] and the request getters.
+//! * Tokens in headers, cookies, the query string or a JSON body
+//!   ([`TokenLocation`]); cookies come with the CSRF double submit, the
+//!   helpers [`JwtManager::set_access_cookies`] & co. and the
+//!   [`ImplicitRefresh`] middleware.
 //!
 //! Rejected requests get `{"msg": "<reason>"}` with Flask-JWT-Extended's
 //! status (401, 422, …) and never reach the handler body; every response can
@@ -41,13 +45,17 @@
 #![warn(missing_docs)]
 
 mod algorithm;
+mod body;
 pub mod config;
+mod cookies;
+mod csrf;
 mod decode;
 mod encode;
 mod error;
 mod extract;
 mod keys;
 mod manager;
+mod refresh;
 mod requirements;
 mod time;
 mod token;
@@ -59,10 +67,12 @@ pub mod __private;
 
 pub use algorithm::{Algorithm, KeyFamily, UnknownAlgorithm};
 pub use config::{Expires, JwtConfig, TokenLocation};
+pub use cookies::{CookieOptions, CookieSink, PERSISTENT_COOKIE_MAX_AGE};
 pub use decode::Rejection;
 pub use encode::{Fresh, TokenKind, TokenOptions};
 pub use error::{ConfigError, ErrorClass, JwtError};
 pub use manager::{JwtManager, JwtManagerBuilder};
+pub use refresh::{ImplicitRefresh, ImplicitRefreshMiddleware};
 pub use requirements::satisfies;
 pub use token::{CurrentToken, CurrentUser, DecodedToken, TypedToken};
 pub use verify::{

@@ -580,6 +580,7 @@ impl JwtManagerBuilder {
     pub fn build(self) -> Result<JwtManager, ConfigError> {
         let config = self.raw.config;
         config.validate()?;
+        crate::cookies::warn_if_insecure(&config);
         let provider = self
             .provider
             .or_else(keys::default_provider)
@@ -594,6 +595,106 @@ impl JwtManagerBuilder {
                 loaders: self.loaders,
             }),
         })
+    }
+}
+
+/// Setters of the token-transport options (cookies, CSRF, JSON body).
+macro_rules! text_setters {
+    ($($(#[$doc:meta])* $name:ident;)*) => {
+        $(
+            $(#[$doc])*
+            pub fn $name(mut self, value: impl Into<String>) -> Self {
+                self.raw.config.$name = value.into();
+                self
+            }
+        )*
+    };
+}
+
+impl JwtManagerBuilder {
+    text_setters! {
+        /// JWT_ACCESS_COOKIE_NAME (default `access_token_cookie`).
+        access_cookie_name;
+        /// JWT_REFRESH_COOKIE_NAME (default `refresh_token_cookie`).
+        refresh_cookie_name;
+        /// JWT_ACCESS_COOKIE_PATH (default `/`).
+        access_cookie_path;
+        /// JWT_REFRESH_COOKIE_PATH (default `/`).
+        refresh_cookie_path;
+        /// JWT_ACCESS_CSRF_COOKIE_NAME (default `csrf_access_token`).
+        access_csrf_cookie_name;
+        /// JWT_REFRESH_CSRF_COOKIE_NAME (default `csrf_refresh_token`).
+        refresh_csrf_cookie_name;
+        /// JWT_ACCESS_CSRF_COOKIE_PATH (default `/`).
+        access_csrf_cookie_path;
+        /// JWT_REFRESH_CSRF_COOKIE_PATH (default `/`).
+        refresh_csrf_cookie_path;
+        /// JWT_ACCESS_CSRF_HEADER_NAME (default `X-CSRF-TOKEN`).
+        access_csrf_header_name;
+        /// JWT_REFRESH_CSRF_HEADER_NAME (default `X-CSRF-TOKEN`).
+        refresh_csrf_header_name;
+        /// JWT_ACCESS_CSRF_FIELD_NAME (default `csrf_token`).
+        access_csrf_field_name;
+        /// JWT_REFRESH_CSRF_FIELD_NAME (default `csrf_token`).
+        refresh_csrf_field_name;
+        /// JWT_JSON_KEY (default `access_token`).
+        json_key;
+        /// JWT_REFRESH_JSON_KEY (default `refresh_token`).
+        refresh_json_key;
+    }
+
+    /// JWT_COOKIE_SECURE (default off): mark every cookie `Secure`.
+    pub fn cookie_secure(mut self, on: bool) -> Self {
+        self.raw.config.cookie_secure = on;
+        self
+    }
+
+    /// JWT_COOKIE_DOMAIN (default none).
+    pub fn cookie_domain(mut self, domain: impl Into<String>) -> Self {
+        self.raw.config.cookie_domain = Some(domain.into());
+        self
+    }
+
+    /// JWT_COOKIE_SAMESITE (default none: the attribute is left out).
+    pub fn cookie_samesite(mut self, same_site: Option<actix_web::cookie::SameSite>) -> Self {
+        self.raw.config.cookie_samesite = same_site;
+        self
+    }
+
+    /// JWT_SESSION_COOKIE (default on); off gives cookies with
+    /// `Max-Age=31540000`.
+    pub fn session_cookie(mut self, on: bool) -> Self {
+        self.raw.config.session_cookie = on;
+        self
+    }
+
+    /// JWT_CSRF_METHODS (default POST, PUT, PATCH, DELETE).
+    pub fn csrf_methods(
+        mut self,
+        methods: impl IntoIterator<Item = actix_web::http::Method>,
+    ) -> Self {
+        self.raw.config.csrf_methods = methods.into_iter().collect();
+        self
+    }
+
+    /// JWT_CSRF_IN_COOKIES (default on): set the `csrf_*` companion cookies.
+    pub fn csrf_in_cookies(mut self, on: bool) -> Self {
+        self.raw.config.csrf_in_cookies = on;
+        self
+    }
+
+    /// JWT_CSRF_CHECK_FORM (default off): also read the CSRF value from a
+    /// form field when the header is absent.
+    pub fn csrf_check_form(mut self, on: bool) -> Self {
+        self.raw.config.csrf_check_form = on;
+        self
+    }
+
+    /// JWT_MAX_BODY_SIZE: the most bytes of a body read to find a JSON token
+    /// or a CSRF form field (default 2 MiB).
+    pub fn max_body_size(mut self, bytes: usize) -> Self {
+        self.raw.config.max_body_size = bytes;
+        self
     }
 }
 

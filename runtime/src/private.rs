@@ -18,7 +18,9 @@ use crate::JwtManager;
 use crate::config::TokenLocation;
 use crate::decode::Rejection;
 use crate::token::{CurrentUser, TypedToken};
-use crate::verify::{Verified, VerifyOptions, manager_missing, reject_response};
+use crate::verify::{
+    Verified, VerifyOptions, manager_missing, reject_response, verify_for_extractor,
+};
 
 pub use crate::error::JwtError;
 pub use crate::token::CurrentToken;
@@ -251,16 +253,14 @@ impl<const OPTS: u32, T: Bind, U: BindUser, R: Requirements> FromRequest for Gua
     type Error = actix_web::Error;
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let verified = verify_for_extractor(req, payload, options_from_bits(OPTS));
         let req = req.clone();
         Box::pin(async move {
+            let verified = verified.await?;
             let Some(manager) = JwtManager::from_app(&req) else {
                 return Err(manager_missing());
             };
-            let verified = manager
-                .verify_request(&req, options_from_bits(OPTS))
-                .await
-                .map_err(|rejection| reject_response(manager, &req, &rejection))?;
             let token = match &verified {
                 Verified::Token(token) => Some(token),
                 Verified::Anonymous | Verified::Preflight => None,

@@ -8,9 +8,12 @@ use std::sync::Arc;
 use actix_web::dev::Payload;
 use actix_web::http::Method;
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
+use futures_util::future::LocalBoxFuture;
 use serde_json::{Map, Value};
 
+use crate::body;
 use crate::config::TokenLocation;
+use crate::csrf;
 use crate::decode::{self, Rejection};
 use crate::error::JwtError;
 use crate::extract;
@@ -173,15 +176,16 @@ impl JwtManager {
             Some(locations) => locations.as_slice(),
             None => &config.token_location,
         };
-        let (encoded, location) = match extract::find_token(config, req, locations) {
+        let found = match extract::find_token(config, req, locations, options.refresh) {
             Ok(found) => found,
             Err(JwtError::NoAuthorization(_)) if options.optional => {
                 return Ok(Verified::Anonymous);
             }
             Err(error) => return Err(error.into()),
         };
-        let token = decode::decode(config, &inner.allowed, &inner.keys, &encoded, now_f64())?;
-        let mut current = CurrentToken::new(token, location);
+        let decoded = decode::decode(config, &inner.allowed, &inner.keys, &found.token, now_f64());
+        let token = csrf::check_decoded(decoded, found.csrf.as_deref())?;
+        let mut current = CurrentToken::new(token, found.location);
         let reject = |error| Rejection::with_token(error, Arc::clone(&current.token));
 
         if options.verify_type {
@@ -235,6 +239,11 @@ fn display_identity(identity: &Value) -> String {
 /// Returns the token, `None` when an optional check found no token (or for
 /// an `OPTIONS` preflight), or an error that renders as the standard JSON
 /// response (or the manager's response loader).
+///
+/// This function cannot read the request body: a token in a JSON body (the
+/// `json` location) or a CSRF value in a form field is only seen by the
+/// macros and the [`CurrentToken`] extractor, which read the body before the
+/// handler (and still let the handler read it).
 pub async fn verify_jwt_in_request(
     req: &HttpRequest,
     options: VerifyOptions,
@@ -247,6 +256,37 @@ pub async fn verify_jwt_in_request(
         Ok(Verified::Anonymous | Verified::Preflight) => Ok(None),
         Err(rejection) => Err(reject_response(manager, req, &rejection)),
     }
+}
+
+/// Verifies the request for an extractor (the macros' guard and
+/// [`CurrentToken`]). When the token may be in the JSON body, or the CSRF
+/// value in a form field, the body is read first and replayed to the handler.
+pub(crate) fn verify_for_extractor(
+    req: &HttpRequest,
+    payload: &mut Payload,
+    options: VerifyOptions,
+) -> LocalBoxFuture<'static, Result<Verified, actix_web::Error>> {
+    let req = req.clone();
+    let Some(manager) = JwtManager::from_app(&req).cloned() else {
+        return Box::pin(async { Err(manager_missing()) });
+    };
+    let config = manager.config();
+    let locations = match &options.locations {
+        Some(locations) => locations.as_slice(),
+        None => &config.token_location,
+    };
+    let capture = (req.method() != Method::OPTIONS
+        && extract::needs_body(config, &req, locations, options.refresh))
+    .then(|| body::capture(payload, config.max_body_size));
+    Box::pin(async move {
+        if let Some(capture) = capture {
+            capture.read(&req).await;
+        }
+        manager
+            .verify_request(&req, options)
+            .await
+            .map_err(|rejection| reject_response(&manager, &req, &rejection))
+    })
 }
 
 /// Logs a rejection (never the token) and renders its response.
@@ -291,11 +331,13 @@ impl FromRequest for CurrentToken {
     type Error = actix_web::Error;
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let req = req.clone();
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let verified = verify_for_extractor(req, payload, VerifyOptions::new());
         Box::pin(async move {
-            let token = verify_jwt_in_request(&req, VerifyOptions::new()).await?;
-            Ok(token.unwrap_or_else(CurrentToken::preflight))
+            Ok(match verified.await? {
+                Verified::Token(token) => token,
+                Verified::Anonymous | Verified::Preflight => CurrentToken::preflight(),
+            })
         })
     }
 }
