@@ -41,6 +41,7 @@
 #![warn(missing_docs)]
 
 mod algorithm;
+mod challenge;
 pub mod config;
 mod decode;
 mod encode;
@@ -57,6 +58,7 @@ mod verify;
 pub mod __private;
 
 pub use algorithm::{Algorithm, KeyFamily, UnknownAlgorithm};
+pub use challenge::{BearerError, Challenge, WwwAuthenticate};
 pub use config::{Expires, JwtConfig, TokenLocation};
 pub use decode::Rejection;
 pub use encode::{Fresh, TokenKind, TokenOptions};
