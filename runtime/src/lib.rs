@@ -48,6 +48,7 @@ mod encode;
 mod error;
 mod extract;
 mod keys;
+mod login;
 mod manager;
 mod time;
 mod token;
@@ -63,6 +64,7 @@ pub use config::{Expires, JwtConfig, TokenLocation};
 pub use decode::Rejection;
 pub use encode::{Fresh, TokenKind, TokenOptions};
 pub use error::{ConfigError, ErrorClass, JwtError};
+pub use login::{AuthEndpoint, invalid_credentials_response};
 pub use manager::{JwtManager, JwtManagerBuilder};
 pub use token::{CurrentToken, DecodedToken};
 pub use verify::{
