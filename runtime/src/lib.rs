@@ -30,6 +30,8 @@
 //!   and bind `current_token` ([`CurrentToken`]) in its body.
 //! * Without macros: the [`CurrentToken`] extractor,
 //!   [`verify_jwt_in_request`] and the request getters.
+//! * [`AuthEndpoint`]: Flask-JWT's login endpoint (`POST /auth`) as a
+//!   service, and an optional `WWW-Authenticate` [`Challenge`] on rejections.
 //!
 //! Rejected requests get `{"msg": "<reason>"}` with Flask-JWT-Extended's
 //! status (401, 422, …) and never reach the handler body; every response can
