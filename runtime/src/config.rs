@@ -9,6 +9,7 @@ use actix_web::cookie::SameSite;
 use actix_web::http::Method;
 
 use crate::algorithm::Algorithm;
+use crate::challenge::WwwAuthenticate;
 use crate::error::ConfigError;
 use crate::keys::KeyMaterial;
 
@@ -183,6 +184,12 @@ pub struct JwtConfig {
     /// JWT_MAX_TOKEN_SIZE: tokens longer than this many bytes are rejected
     /// before any decoding (422 `Token is too large`). Default 16 KiB.
     pub max_token_size: usize,
+    /// JWT_WWW_AUTHENTICATE: the `WWW-Authenticate` challenge of rejected
+    /// requests (see [`Challenge`](crate::Challenge)). Default off.
+    pub www_authenticate: WwwAuthenticate,
+    /// JWT_DEFAULT_REALM: the realm of that challenge. Default
+    /// `Login Required`, as in Flask-JWT.
+    pub default_realm: String,
 }
 
 impl Default for JwtConfig {
@@ -230,6 +237,8 @@ impl Default for JwtConfig {
             access_csrf_field_name: "csrf_token".to_owned(),
             refresh_csrf_field_name: "csrf_token".to_owned(),
             max_token_size: 16 * 1024,
+            www_authenticate: WwwAuthenticate::Off,
+            default_realm: "Login Required".to_owned(),
         }
     }
 }
@@ -275,6 +284,7 @@ impl JwtConfig {
                 "must be positive",
             ));
         }
+        crate::challenge::validate_realm(&self.default_realm)?;
         Ok(())
     }
 
@@ -557,6 +567,16 @@ pub const OPTIONS: &[(&str, &str, &str)] = &[
         "16384",
         "longest accepted token, in bytes",
     ),
+    (
+        "JWT_WWW_AUTHENTICATE",
+        "off",
+        "WWW-Authenticate challenge of rejections: off, jwt or bearer",
+    ),
+    (
+        "JWT_DEFAULT_REALM",
+        "Login Required",
+        "realm of the WWW-Authenticate challenge",
+    ),
 ];
 
 /// A configuration under construction: settings plus key material.
@@ -618,6 +638,12 @@ pub(crate) fn apply_option(
             c.max_token_size = usize::try_from(parse_number("JWT_MAX_TOKEN_SIZE", value)?)
                 .map_err(|_| ConfigError::invalid("JWT_MAX_TOKEN_SIZE", "too large"))?
         }
+        "JWT_WWW_AUTHENTICATE" => {
+            c.www_authenticate = value
+                .parse()
+                .map_err(|e| ConfigError::invalid("JWT_WWW_AUTHENTICATE", e))?
+        }
+        "JWT_DEFAULT_REALM" => c.default_realm = value.to_owned(),
         _ => return apply_transport_option(c, name, value),
     }
     Ok(true)

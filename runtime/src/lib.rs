@@ -27,13 +27,17 @@
 //!   environment variables), creates tokens and verifies requests.
 //! * [`macro@jwt_required`], [`macro@fresh_jwt_required`],
 //!   [`macro@jwt_refresh_required`] and [`macro@jwt_optional`] protect a handler
-//!   and bind `current_token` ([`CurrentToken`]) in its body.
+//!   and bind `current_token` ([`CurrentToken`]) in its body;
+//!   [`macro@require_token`] adds declared claim and scope requirements,
+//!   checked at compile time where possible.
 //! * Without macros: the [`CurrentToken`] extractor,
 //!   [`verify_jwt_in_request`] and the request getters.
 //! * Tokens in headers, cookies, the query string or a JSON body
 //!   ([`TokenLocation`]); cookies come with the CSRF double submit, the
 //!   helpers [`JwtManager::set_access_cookies`] & co. and the
 //!   [`ImplicitRefresh`] middleware.
+//! * [`AuthEndpoint`]: Flask-JWT's login endpoint (`POST /auth`) as a
+//!   service, and an optional `WWW-Authenticate` [`Challenge`] on rejections.
 //!
 //! Rejected requests get `{"msg": "<reason>"}` with Flask-JWT-Extended's
 //! status (401, 422, …) and never reach the handler body; every response can
@@ -46,6 +50,7 @@
 
 mod algorithm;
 mod body;
+mod challenge;
 pub mod config;
 mod cookies;
 mod csrf;
@@ -54,6 +59,7 @@ mod encode;
 mod error;
 mod extract;
 mod keys;
+mod login;
 mod manager;
 mod refresh;
 mod requirements;
@@ -66,11 +72,13 @@ mod verify;
 pub mod __private;
 
 pub use algorithm::{Algorithm, KeyFamily, UnknownAlgorithm};
+pub use challenge::{BearerError, Challenge, WwwAuthenticate};
 pub use config::{Expires, JwtConfig, TokenLocation};
 pub use cookies::{CookieOptions, CookieSink, PERSISTENT_COOKIE_MAX_AGE};
 pub use decode::Rejection;
 pub use encode::{Fresh, TokenKind, TokenOptions};
 pub use error::{ConfigError, ErrorClass, JwtError};
+pub use login::{AuthEndpoint, invalid_credentials_response};
 pub use manager::{JwtManager, JwtManagerBuilder};
 pub use refresh::{ImplicitRefresh, ImplicitRefreshMiddleware};
 pub use requirements::satisfies;

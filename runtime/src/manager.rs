@@ -156,7 +156,9 @@ impl JwtManager {
     }
 
     /// The response for a rejection: the registered response loader for its
-    /// class, or `{"<JWT_ERROR_MESSAGE_KEY>": "<message>"}` with its status.
+    /// class, or `{"<JWT_ERROR_MESSAGE_KEY>": "<message>"}` with its status;
+    /// plus the `WWW-Authenticate` challenge of JWT_WWW_AUTHENTICATE, if any,
+    /// when the response does not set that header itself.
     pub fn error_response(&self, rejection: &Rejection) -> HttpResponse {
         let error = &rejection.error;
         let class = error.class();
@@ -167,10 +169,12 @@ impl JwtManager {
             .iter()
             .find(|(c, _)| *c == class)
             .map(|(_, loader)| loader);
-        match loader {
+        let mut response = match loader {
             Some(loader) => loader(error, rejection.token()),
             None => default_response(&self.inner.config.error_message_key, error),
-        }
+        };
+        crate::challenge::attach(&self.inner.config, error, &mut response);
+        response
     }
 }
 
@@ -395,6 +399,21 @@ impl JwtManagerBuilder {
     /// JWT_MAX_TOKEN_SIZE: longest accepted token in bytes (default 16 KiB).
     pub fn max_token_size(mut self, bytes: usize) -> Self {
         self.raw.config.max_token_size = bytes;
+        self
+    }
+
+    /// JWT_WWW_AUTHENTICATE: the `WWW-Authenticate` challenge of rejected
+    /// requests — none (default), Flask-JWT's or RFC 6750's; see
+    /// [`Challenge`](crate::Challenge).
+    pub fn www_authenticate(mut self, form: crate::WwwAuthenticate) -> Self {
+        self.raw.config.www_authenticate = form;
+        self
+    }
+
+    /// JWT_DEFAULT_REALM: the realm of the challenge (default
+    /// `Login Required`).
+    pub fn default_realm(mut self, realm: impl Into<String>) -> Self {
+        self.raw.config.default_realm = realm.into();
         self
     }
 
