@@ -94,6 +94,14 @@ pub enum JwtError {
     /// The revocation check reported the token as revoked.
     #[error("Token has been revoked")]
     Revoked,
+    /// A refresh token was presented again after refresh-token rotation had
+    /// exchanged it; its whole family has been revoked.
+    #[error("Refresh token reuse detected: every token of this session has been revoked")]
+    RefreshTokenReused,
+    /// The revocation store failed or did not answer in time, and the
+    /// manager fails closed: 503.
+    #[error("Token revocation check unavailable")]
+    RevocationUnavailable,
     /// The token-verification loader rejected the token's claims.
     #[error("User claims verification failed")]
     UserClaimsVerificationFailed,
@@ -139,6 +147,9 @@ pub enum ErrorClass {
     VerificationFailed,
     /// The user lookup found nobody: `user_lookup_error_loader`, 401.
     UserLookup,
+    /// The revocation check could not be made (store down or too slow):
+    /// `revocation_unavailable_loader`, 503.
+    Unavailable,
     /// A server-side problem, never caused by the request: 500.
     Internal,
 }
@@ -154,6 +165,7 @@ impl ErrorClass {
             | Self::UserLookup => StatusCode::UNAUTHORIZED,
             Self::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
             Self::VerificationFailed => StatusCode::BAD_REQUEST,
+            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -187,7 +199,8 @@ impl JwtError {
             | RefreshTokenRequired => ErrorClass::Invalid,
             Expired => ErrorClass::Expired,
             FreshTokenRequired => ErrorClass::NeedsFresh,
-            Revoked => ErrorClass::Revoked,
+            Revoked | RefreshTokenReused => ErrorClass::Revoked,
+            RevocationUnavailable => ErrorClass::Unavailable,
             UserClaimsVerificationFailed => ErrorClass::VerificationFailed,
             UserLookupFailed(_) => ErrorClass::UserLookup,
             ManagerMissing | Encode(_) => ErrorClass::Internal,

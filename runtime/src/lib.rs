@@ -48,6 +48,8 @@ mod error;
 mod extract;
 mod keys;
 mod manager;
+pub mod revocation;
+mod rotation;
 mod time;
 mod token;
 mod verify;
@@ -62,6 +64,10 @@ pub use decode::Rejection;
 pub use encode::{Fresh, TokenKind, TokenOptions};
 pub use error::{ConfigError, ErrorClass, JwtError};
 pub use manager::{JwtManager, JwtManagerBuilder};
+pub use revocation::{MemoryStore, RevocationStore};
+#[cfg(feature = "redis")]
+pub use revocation::{RedisStore, RedisStoreBuilder};
+pub use rotation::{FAMILY_CLAIM, TokenPair};
 pub use token::{CurrentToken, DecodedToken};
 pub use verify::{
     Locations, Verified, VerifyOptions, get_current_token, get_jwt, get_jwt_header,

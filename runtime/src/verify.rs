@@ -195,10 +195,8 @@ impl JwtManager {
         }
         let loaders = &inner.loaders;
         if !options.skip_revocation_check {
-            if let Some(is_revoked) = &loaders.token_in_blocklist {
-                if is_revoked(current.clone()).await {
-                    return Err(reject(JwtError::Revoked));
-                }
+            if let Err(error) = crate::revocation::check(inner, &current).await {
+                return Err(reject(error));
             }
         }
         if let Some(verify) = &loaders.token_verification {
