@@ -143,6 +143,7 @@ impl<V: Copy> ShardedMap<V> {
         }
     }
 
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
     fn clear(&self) {
         for lock in &self.shards {
             let mut shard = Self::write(lock);
@@ -234,6 +235,7 @@ impl MemoryStore {
     }
 
     /// Forgets everything.
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
     pub(crate) fn clear(&self) {
         self.maps.jtis.clear();
         self.maps.families.clear();
