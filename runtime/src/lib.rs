@@ -30,6 +30,9 @@
 //!   and bind `current_token` ([`CurrentToken`]) in its body.
 //! * Without macros: the [`CurrentToken`] extractor,
 //!   [`verify_jwt_in_request`] and the request getters.
+//! * [`revocation`]: revoking tokens (an embedded [`MemoryStore`], a shared
+//!   Redis store with the `redis` feature, or your own [`RevocationStore`])
+//!   and refresh-token rotation with reuse detection.
 //!
 //! Rejected requests get `{"msg": "<reason>"}` with Flask-JWT-Extended's
 //! status (401, 422, …) and never reach the handler body; every response can

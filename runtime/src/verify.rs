@@ -194,10 +194,10 @@ impl JwtManager {
             return Err(reject(JwtError::FreshTokenRequired));
         }
         let loaders = &inner.loaders;
-        if !options.skip_revocation_check {
-            if let Err(error) = crate::revocation::check(inner, &current).await {
-                return Err(reject(error));
-            }
+        if !options.skip_revocation_check
+            && let Err(error) = crate::revocation::check(inner, &current).await
+        {
+            return Err(reject(error));
         }
         if let Some(verify) = &loaders.token_verification {
             if !verify(current.clone()).await {

@@ -100,11 +100,9 @@ impl<V: Copy> ShardedMap<V> {
             let found = shard.map.get(key).filter(|e| e.live(now)).map(|e| e.value);
             (found, now >= shard.earliest)
         };
-        if stale {
-            if let Ok(mut shard) = lock.try_write() {
-                let removed = shard.sweep(now);
-                self.len.fetch_sub(removed, Ordering::Relaxed);
-            }
+        if stale && let Ok(mut shard) = lock.try_write() {
+            let removed = shard.sweep(now);
+            self.len.fetch_sub(removed, Ordering::Relaxed);
         }
         found
     }
@@ -180,7 +178,7 @@ struct Maps {
 /// map. Cheap to clone: clones share the same maps.
 ///
 /// The store lives in one process: instances of a deployment that must see
-/// each other's revocations share a [`RedisStore`](super::RedisStore).
+/// each other's revocations share a `RedisStore` (feature `redis`).
 #[derive(Clone)]
 pub struct MemoryStore {
     maps: Arc<Maps>,
@@ -287,15 +285,15 @@ impl MemoryStore {
                 None => {}
             }
         }
-        if let Some(family) = token.family {
-            if maps.families.get(family, now).is_some() {
-                return TokenStatus::Revoked;
-            }
+        if let Some(family) = token.family
+            && maps.families.get(family, now).is_some()
+        {
+            return TokenStatus::Revoked;
         }
-        if let Some(cutoff) = maps.cutoffs.get(&token.identity, now) {
-            if token.is_cut_off(cutoff) {
-                return TokenStatus::Revoked;
-            }
+        if let Some(cutoff) = maps.cutoffs.get(&token.identity, now)
+            && token.is_cut_off(cutoff)
+        {
+            return TokenStatus::Revoked;
         }
         TokenStatus::Active
     }

@@ -429,10 +429,10 @@ impl RedisStore {
             .arg(mode)
             .arg(cutoff);
         let written: i64 = self.bounded(invocation.invoke_async(&mut conn)).await?;
-        if written == 1 {
-            if let Some(record) = Record::parse(kind, &value) {
-                record.apply(&shared.mirror, id);
-            }
+        if written == 1
+            && let Some(record) = Record::parse(kind, &value)
+        {
+            record.apply(&shared.mirror, id);
         }
         Ok(written == 1)
     }
