@@ -13,7 +13,11 @@ fn the_redis_tests_are_compiled_in_ci() {
         Ok("true"),
         "CI must run the tests with `--features redis` (or `--all-features`)"
     );
-    eprintln!("!!! SKIPPING the Redis store tests: built without the `redis` feature");
+    use std::io::Write as _;
+    let _ = writeln!(
+        std::io::stderr(),
+        "\n!!! SKIPPING the Redis store tests: built without the `redis` feature\n"
+    );
 }
 
 #[cfg(feature = "redis")]
@@ -74,7 +78,8 @@ mod redis_tests {
 
     #[actix_web::test]
     async fn revocations_are_keys_under_the_prefix_with_the_token_lifetime_as_ttl() {
-        let server = redis_or_skip!("revocations_are_keys_under_the_prefix…");
+        let server =
+            redis_or_skip!("revocations_are_keys_under_the_prefix_with_the_token_lifetime_as_ttl");
         let store = store(&server, "test-app:").await;
         assert_eq!(store.key_prefix(), "test-app:");
         let jwt = builder()

@@ -536,13 +536,20 @@ async fn mirror_task(
     loop {
         shared.synced.store(false, Ordering::Release);
         let result = follow(&client, conn.clone(), &shared, timeout, &mut backoff).await;
-        shared.synced.store(false, Ordering::Release);
-        if let Err(error) = result {
-            tracing::warn!(
+        let was_synced = shared.synced.swap(false, Ordering::AcqRel);
+        match result {
+            // Logged once per outage; the retries that follow are debug.
+            Err(error) if was_synced => tracing::warn!(
                 target: "actix_jwt_extended",
                 %error,
                 "revocation mirror out of sync; checking Redis directly until it is back"
-            );
+            ),
+            Err(error) => tracing::debug!(
+                target: "actix_jwt_extended",
+                %error,
+                "revocation mirror still out of sync"
+            ),
+            Ok(()) => {}
         }
         tokio::time::sleep(backoff).await;
         backoff = (backoff * 2).min(MAX_BACKOFF);

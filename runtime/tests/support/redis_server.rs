@@ -22,7 +22,9 @@ pub struct RedisServer {
 
 fn find_binary() -> Option<PathBuf> {
     if let Some(path) = std::env::var_os("REDIS_SERVER_BIN") {
-        return Some(PathBuf::from(path));
+        // An explicit choice: that binary or none.
+        let path = PathBuf::from(path);
+        return path.is_file().then_some(path);
     }
     let path = std::env::var_os("PATH")?;
     std::env::split_paths(&path)
@@ -48,12 +50,13 @@ impl RedisServer {
                     "redis-server is not installed, and CI=true requires the Redis tests to run"
                 );
             }
-            eprintln!();
-            eprintln!("!!! SKIPPING {test}: redis-server is not installed.");
-            eprintln!(
-                "!!! Install it (e.g. `apt-get install redis-server`) to run the Redis tests."
+            // Written to stderr directly, past the test harness's capture.
+            use std::io::Write as _;
+            let _ = writeln!(
+                std::io::stderr(),
+                "\n!!! SKIPPING {test}: redis-server is not installed.\n\
+                 !!! Install it (e.g. `apt-get install redis-server`) to run the Redis tests.\n"
             );
-            eprintln!();
             return None;
         };
         let dir = std::env::temp_dir().join(format!(
