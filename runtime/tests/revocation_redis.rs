@@ -348,6 +348,78 @@ mod redis_tests {
     }
 
     #[actix_web::test]
+    async fn a_frozen_redis_is_cut_off_by_timeouts_and_recovers() {
+        let server = redis_or_skip!("a_frozen_redis_is_cut_off_by_timeouts_and_recovers");
+        let store = RedisStore::builder()
+            .url(server.url())
+            .key_prefix("frozen:")
+            .command_timeout(Duration::from_millis(300))
+            .connect()
+            .await
+            .unwrap();
+        let jwt = builder()
+            .revocation_store(store.clone())
+            .revocation_timeout(Duration::from_millis(300))
+            .build()
+            .unwrap();
+        let app = test::init_service(App::new().app_data(jwt.clone()).configure(routes)).await;
+        synced(&store).await;
+        let token = jwt.create_access_token("alice").unwrap();
+
+        // Redis stops answering but keeps its connections open.
+        server.freeze(true);
+        assert_eq!(
+            send(&app, Method::DELETE, "/logout", Some(&token)).await,
+            (StatusCode::SERVICE_UNAVAILABLE, unavailable())
+        );
+        // Once the mirror's ping has gone unanswered, checks go to Redis and
+        // time out: 503, each within a bounded time.
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let started = Instant::now();
+            let (status, body) = get_with(&app, "/protected", &token).await;
+            assert!(started.elapsed() < Duration::from_secs(2), "no hang");
+            if status == StatusCode::SERVICE_UNAVAILABLE {
+                assert_eq!(body, unavailable());
+                break;
+            }
+            assert_eq!((status, body), (StatusCode::OK, hello("alice")));
+            assert!(
+                Instant::now() < deadline,
+                "still answered from the mirror after 5 s"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+
+        server.freeze(false);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let (status, body) = get_with(&app, "/protected", &token).await;
+            if status == StatusCode::OK {
+                assert_eq!(body, hello("alice"));
+                break;
+            }
+            assert_eq!(
+                (status, body),
+                (StatusCode::SERVICE_UNAVAILABLE, unavailable())
+            );
+            assert!(
+                Instant::now() < deadline,
+                "still 503 10 s after Redis thawed"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert_eq!(
+            send(&app, Method::DELETE, "/logout", Some(&token)).await,
+            (StatusCode::OK, json!({ "msg": "Token revoked" }))
+        );
+        assert_eq!(
+            get_with(&app, "/protected", &token).await,
+            (StatusCode::UNAUTHORIZED, revoked())
+        );
+    }
+
+    #[actix_web::test]
     async fn the_mirror_loads_revocations_made_before_it_started() {
         let server = redis_or_skip!("the_mirror_loads_revocations_made_before_it_started");
         let (jwt_a, _store_a) = instance(&server).await;

@@ -93,6 +93,19 @@ impl RedisServer {
         }
     }
 
+    /// Freezes (`SIGSTOP`) or thaws (`SIGCONT`) the server: it keeps its
+    /// connections open but stops answering.
+    pub fn freeze(&self, frozen: bool) {
+        let child = self.child.as_ref().expect("a running server");
+        let signal = if frozen { "-STOP" } else { "-CONT" };
+        let status = Command::new("kill")
+            .arg(signal)
+            .arg(child.id().to_string())
+            .status()
+            .expect("kill");
+        assert!(status.success(), "kill {signal} failed");
+    }
+
     /// (Re)starts the server on the same port and waits until it answers.
     pub fn restart(&mut self) {
         self.stop();
