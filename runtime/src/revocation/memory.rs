@@ -91,7 +91,9 @@ impl<V: Copy> ShardedMap<V> {
     /// swept on the way if nobody else holds it, so memory is reclaimed even
     /// when no new revocations arrive.
     fn get(&self, key: &str, now: i64) -> Option<V> {
-        if self.len.load(Ordering::Relaxed) == 0 {
+        // Empty maps (no family or cut-off ever revoked) cost no lock. The
+        // Acquire pairs with the Release of the insertion's increment.
+        if self.len.load(Ordering::Acquire) == 0 {
             return None;
         }
         let lock = self.shard(key);
@@ -126,7 +128,7 @@ impl<V: Copy> ShardedMap<V> {
             if until > now {
                 let previous = shard.map.insert(key.into(), Entry { value, until });
                 if previous.is_none() {
-                    self.len.fetch_add(1, Ordering::Relaxed);
+                    self.len.fetch_add(1, Ordering::Release);
                 }
                 shard.earliest = shard.earliest.min(until);
             }
