@@ -98,6 +98,14 @@ pub enum JwtError {
     /// The revocation check reported the token as revoked.
     #[error("Token has been revoked")]
     Revoked,
+    /// A refresh token was presented again after refresh-token rotation had
+    /// exchanged it; its whole family has been revoked.
+    #[error("Refresh token reuse detected: every token of this session has been revoked")]
+    RefreshTokenReused,
+    /// The revocation store failed or did not answer in time, and the
+    /// manager fails closed: 503.
+    #[error("Token revocation check unavailable")]
+    RevocationUnavailable,
     /// The token-verification loader rejected the token's claims.
     #[error("User claims verification failed")]
     UserClaimsVerificationFailed,
@@ -162,6 +170,9 @@ pub enum ErrorClass {
     MissingClaims,
     /// The required scope is not covered: `missing_scope_loader`, 403.
     MissingScope,
+    /// The revocation check could not be made (store down or too slow):
+    /// `revocation_unavailable_loader`, 503.
+    Unavailable,
     /// A server-side problem, never caused by the request: 500.
     Internal,
 }
@@ -178,6 +189,7 @@ impl ErrorClass {
             Self::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
             Self::VerificationFailed => StatusCode::BAD_REQUEST,
             Self::MissingClaims | Self::MissingScope => StatusCode::FORBIDDEN,
+            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -213,7 +225,8 @@ impl JwtError {
             | InvalidClaims(_) => ErrorClass::Invalid,
             Expired => ErrorClass::Expired,
             FreshTokenRequired => ErrorClass::NeedsFresh,
-            Revoked => ErrorClass::Revoked,
+            Revoked | RefreshTokenReused => ErrorClass::Revoked,
+            RevocationUnavailable => ErrorClass::Unavailable,
             UserClaimsVerificationFailed => ErrorClass::VerificationFailed,
             UserLookupFailed(_) => ErrorClass::UserLookup,
             MissingRequiredClaims => ErrorClass::MissingClaims,

@@ -38,6 +38,9 @@
 //!   [`ImplicitRefresh`] middleware.
 //! * [`AuthEndpoint`]: Flask-JWT's login endpoint (`POST /auth`) as a
 //!   service, and an optional `WWW-Authenticate` [`Challenge`] on rejections.
+//! * [`revocation`]: revoking tokens (an embedded [`MemoryStore`], a shared
+//!   Redis store with the `redis` feature, or your own [`RevocationStore`])
+//!   and refresh-token rotation with reuse detection.
 //!
 //! Rejected requests get `{"msg": "<reason>"}` with Flask-JWT-Extended's
 //! status (401, 422, …) and never reach the handler body; every response can
@@ -63,6 +66,8 @@ mod login;
 mod manager;
 mod refresh;
 mod requirements;
+pub mod revocation;
+mod rotation;
 mod time;
 mod token;
 mod verify;
@@ -82,6 +87,10 @@ pub use login::{AuthEndpoint, invalid_credentials_response};
 pub use manager::{JwtManager, JwtManagerBuilder};
 pub use refresh::{ImplicitRefresh, ImplicitRefreshMiddleware};
 pub use requirements::satisfies;
+pub use revocation::{MemoryStore, RevocationStore};
+#[cfg(feature = "redis")]
+pub use revocation::{RedisStore, RedisStoreBuilder};
+pub use rotation::{FAMILY_CLAIM, TokenPair};
 pub use token::{CurrentToken, CurrentUser, DecodedToken, TypedToken};
 pub use verify::{
     Locations, Verified, VerifyOptions, get_current_token, get_jwt, get_jwt_header,

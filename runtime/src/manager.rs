@@ -20,6 +20,7 @@ use crate::decode::{self, Rejection};
 use crate::encode::{self, TokenKind, TokenOptions};
 use crate::error::{ConfigError, ErrorClass, JwtError};
 use crate::keys::{self, Keys};
+use crate::revocation::RevocationSettings;
 use crate::token::{CurrentToken, DecodedToken};
 
 type LocalFuture<T> = LocalBoxFuture<'static, T>;
@@ -47,6 +48,7 @@ pub(crate) struct Inner {
     pub(crate) allowed: Vec<Algorithm>,
     pub(crate) keys: Keys,
     pub(crate) loaders: Loaders,
+    pub(crate) revocation: RevocationSettings,
 }
 
 /// Issues and verifies tokens for an actix-web application — the
@@ -214,6 +216,7 @@ pub struct JwtManagerBuilder {
     raw: RawConfig,
     loaders: Loaders,
     provider: Option<&'static CryptoProvider>,
+    pub(crate) revocation: RevocationSettings,
 }
 
 impl fmt::Debug for JwtManagerBuilder {
@@ -584,7 +587,7 @@ impl JwtManagerBuilder {
     }
 
     /// A loader for a class whose errors always come with a verified token.
-    fn token_response<F>(self, class: ErrorClass, loader: F) -> Self
+    pub(crate) fn token_response<F>(self, class: ErrorClass, loader: F) -> Self
     where
         F: Fn(&DecodedToken) -> HttpResponse + Send + Sync + 'static,
     {
@@ -612,6 +615,7 @@ impl JwtManagerBuilder {
                 allowed,
                 keys,
                 loaders: self.loaders,
+                revocation: self.revocation,
             }),
         })
     }

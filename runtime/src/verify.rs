@@ -201,10 +201,9 @@ impl JwtManager {
         }
         let loaders = &inner.loaders;
         if !options.skip_revocation_check
-            && let Some(is_revoked) = &loaders.token_in_blocklist
-            && is_revoked(current.clone()).await
+            && let Err(error) = crate::revocation::check(inner, &current).await
         {
-            return Err(reject(JwtError::Revoked));
+            return Err(reject(error));
         }
         if let Some(verify) = &loaders.token_verification
             && !verify(current.clone()).await

@@ -1,0 +1,151 @@
+//! Shared routes and HTTP helpers of the revocation tests.
+
+#![allow(dead_code)]
+
+pub mod redis_server;
+
+use actix_jwt_extended::{JwtManager, fresh_jwt_required, jwt_refresh_required, jwt_required};
+use actix_web::body::MessageBody;
+use actix_web::dev::{Service, ServiceResponse};
+use actix_web::http::{Method, StatusCode};
+use actix_web::{HttpResponse, delete, get, post, test, web};
+use serde_json::{Value, json};
+
+pub const SECRET: &str = "revocation-test-secret";
+
+/// `#[jwt_required]`.
+#[get("/protected")]
+#[jwt_required]
+async fn protected() -> HttpResponse {
+    HttpResponse::Ok().json(json!({ "hello": current_token.identity() }))
+}
+
+/// `#[jwt_required(skip_revocation_check)]`.
+#[get("/skip")]
+#[jwt_required(skip_revocation_check)]
+async fn skip() -> HttpResponse {
+    HttpResponse::Ok().json(json!({ "hello": current_token.identity() }))
+}
+
+/// `#[fresh_jwt_required]`.
+#[get("/fresh")]
+#[fresh_jwt_required]
+async fn fresh() -> HttpResponse {
+    HttpResponse::Ok().json(json!({ "fresh": true }))
+}
+
+/// Accepts both kinds and revokes the presented token.
+#[delete("/logout")]
+#[jwt_required(verify_type = false)]
+async fn logout(jwt: JwtManager) -> HttpResponse {
+    match jwt.revoke_token(&current_token).await {
+        Ok(()) => HttpResponse::Ok().json(json!({ "msg": "Token revoked" })),
+        Err(error) => jwt.error_response(&error.into()),
+    }
+}
+
+/// Revokes every token of the identity.
+#[post("/logout/all")]
+#[jwt_required(verify_type = false)]
+async fn logout_all(jwt: JwtManager) -> HttpResponse {
+    match jwt.revoke_all_tokens(current_token.identity()).await {
+        Ok(()) => HttpResponse::Ok().json(json!({ "msg": "All tokens revoked" })),
+        Err(error) => jwt.error_response(&error.into()),
+    }
+}
+
+/// Rotates the refresh token.
+#[post("/refresh")]
+#[jwt_refresh_required]
+async fn refresh(jwt: JwtManager) -> HttpResponse {
+    match jwt.rotate_refresh_token(&current_token).await {
+        Ok(pair) => HttpResponse::Ok().json(pair),
+        Err(rejection) => jwt.error_response(&rejection),
+    }
+}
+
+/// Every route above.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(protected)
+        .service(skip)
+        .service(fresh)
+        .service(logout)
+        .service(logout_all)
+        .service(refresh);
+}
+
+/// A manager builder with the test secret.
+pub fn builder() -> actix_jwt_extended::JwtManagerBuilder {
+    JwtManager::builder().secret_key(SECRET)
+}
+
+/// Sends a request with an optional bearer token; returns the status and
+/// the JSON body (`null` when the body is not JSON).
+pub async fn send<S, B>(
+    app: &S,
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+) -> (StatusCode, Value)
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    let mut request = test::TestRequest::default().method(method).uri(path);
+    if let Some(token) = token {
+        request = request.insert_header(("Authorization", format!("Bearer {token}")));
+    }
+    let response = test::call_service(app, request.to_request()).await;
+    let status = response.status();
+    let body = test::read_body(response).await;
+    (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
+}
+
+/// GET with a token.
+pub async fn get_with<S, B>(app: &S, path: &str, token: &str) -> (StatusCode, Value)
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    send(app, Method::GET, path, Some(token)).await
+}
+
+/// POST with a token.
+pub async fn post_with<S, B>(app: &S, path: &str, token: &str) -> (StatusCode, Value)
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    send(app, Method::POST, path, Some(token)).await
+}
+
+/// The expected body of a revoked token.
+pub fn revoked() -> Value {
+    json!({ "msg": "Token has been revoked" })
+}
+
+/// The expected body when the revocation check is unavailable.
+pub fn unavailable() -> Value {
+    json!({ "msg": "Token revocation check unavailable" })
+}
+
+/// The expected body of a reused refresh token.
+pub fn reused() -> Value {
+    json!({ "msg": "Refresh token reuse detected: every token of this session has been revoked" })
+}
+
+/// The `{"hello": identity}` body of `/protected`.
+pub fn hello(identity: &str) -> Value {
+    json!({ "hello": identity })
+}
+
+/// Reads a claim of an encoded token without verifying it.
+pub fn claim(token: &str, name: &str) -> Value {
+    use base64::Engine as _;
+    let payload = token.split('.').nth(1).expect("three segments");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .expect("base64url payload");
+    let claims: Value = serde_json::from_slice(&bytes).expect("JSON payload");
+    claims[name].clone()
+}
