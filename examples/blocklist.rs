@@ -24,26 +24,18 @@
 //! Configuration comes from `JWT_*` environment variables; `REDIS_URL`
 //! selects the Redis store; `PORT` changes the port (default 5000).
 
-use actix_jwt_extended::{
-    JwtManager, JwtManagerBuilder, RedisStore, jwt_refresh_required, jwt_required,
-};
+use actix_jwt_extended::{JwtManager, RedisStore, jwt_refresh_required, jwt_required};
+use actix_jwt_extended_examples::Credentials;
 use actix_web::{App, HttpResponse, HttpServer, delete, get, post, web};
-use serde::Deserialize;
 use serde_json::json;
-
-#[derive(Deserialize)]
-struct Login {
-    username: Option<String>,
-    password: Option<String>,
-}
 
 /// Exchanges a username and password for an access and a refresh token
 /// (a new rotation family).
 #[post("/login")]
-async fn login(jwt: JwtManager, body: web::Json<Login>) -> HttpResponse {
-    let (Some("test"), Some("test")) = (body.username.as_deref(), body.password.as_deref()) else {
+async fn login(jwt: JwtManager, body: web::Json<Credentials>) -> HttpResponse {
+    if !body.are("test", "test") {
         return HttpResponse::Unauthorized().json(json!({"msg": "Bad username or password"}));
-    };
+    }
     match jwt.create_token_pair(body.username.as_deref()) {
         Ok(pair) => HttpResponse::Ok().json(pair),
         Err(error) => jwt.error_response(&error.into()),
@@ -100,14 +92,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 /// The manager: `JWT_*` settings from the environment, and the Redis store
 /// at `redis_url` when given, the in-memory store otherwise.
 pub async fn manager(redis_url: Option<String>) -> std::io::Result<JwtManager> {
-    let mut builder = JwtManagerBuilder::from_env().map_err(std::io::Error::other)?;
-    if std::env::var_os("JWT_SECRET_KEY").is_none() {
-        eprintln!(
-            "WARNING: JWT_SECRET_KEY is not set; using a development secret. \
-             Set JWT_SECRET_KEY before deploying."
-        );
-        builder = builder.secret_key("super-secret-development-key");
-    }
+    let mut builder = actix_jwt_extended_examples::builder_from_env()?;
     if let Some(url) = redis_url {
         let store = RedisStore::builder()
             .url(url)

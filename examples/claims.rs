@@ -11,7 +11,7 @@
 //! Users: `alice` (admin, team blue) and `bob` (team red); password `test`.
 
 use actix_jwt_extended::{
-    CurrentUser, JwtManager, JwtManagerBuilder, jwt_refresh_required, jwt_required, require_token,
+    CurrentUser, JwtManager, jwt_refresh_required, jwt_required, require_token,
 };
 use actix_web::{App, HttpResponse, HttpServer, get, post, web};
 use serde::{Deserialize, Serialize};
@@ -122,13 +122,8 @@ async fn me(current_user: CurrentUser<User>) -> HttpResponse {
 
 /// The manager of this example: scope and team claims from the user table,
 /// and the user lookup behind `current_user`.
-fn manager() -> Result<JwtManager, actix_jwt_extended::ConfigError> {
-    let mut builder = JwtManagerBuilder::from_env()?;
-    if std::env::var_os("JWT_SECRET_KEY").is_none() {
-        eprintln!("WARNING: JWT_SECRET_KEY is not set; using a development secret.");
-        builder = builder.secret_key("claims-example-development-key");
-    }
-    builder
+fn manager() -> std::io::Result<JwtManager> {
+    actix_jwt_extended_examples::builder_from_env()?
         .additional_claims_loader(|identity| {
             let mut claims = Map::new();
             if let Some(user) = identity.as_str().and_then(find_user) {
@@ -142,12 +137,13 @@ fn manager() -> Result<JwtManager, actix_jwt_extended::ConfigError> {
             async move { user }
         })
         .build()
+        .map_err(std::io::Error::other)
 }
 
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {
     actix_jwt_extended_examples::init_logging();
-    let jwt = manager().map_err(std::io::Error::other)?;
+    let jwt = manager()?;
     let port = actix_jwt_extended_examples::port();
     println!("Listening on http://127.0.0.1:{port}");
     HttpServer::new(move || {

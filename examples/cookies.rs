@@ -30,26 +30,19 @@
 //! (5000).
 
 use actix_jwt_extended::{
-    CookieOptions, ImplicitRefresh, JwtManager, JwtManagerBuilder, TokenLocation,
-    jwt_refresh_required, jwt_required,
+    CookieOptions, ImplicitRefresh, JwtManager, TokenLocation, jwt_refresh_required, jwt_required,
 };
+use actix_jwt_extended_examples::Credentials;
 use actix_web::cookie::SameSite;
 use actix_web::{App, HttpResponse, HttpServer, get, post, web};
-use serde::Deserialize;
 use serde_json::json;
-
-#[derive(Deserialize)]
-struct Login {
-    username: Option<String>,
-    password: Option<String>,
-}
 
 /// Checks the credentials and sets the four cookies.
 #[post("/login")]
-async fn login(jwt: JwtManager, body: web::Json<Login>) -> actix_web::Result<HttpResponse> {
-    let (Some("test"), Some("test")) = (body.username.as_deref(), body.password.as_deref()) else {
+async fn login(jwt: JwtManager, body: web::Json<Credentials>) -> actix_web::Result<HttpResponse> {
+    if !body.are("test", "test") {
         return Ok(HttpResponse::Unauthorized().json(json!({"msg": "Bad username or password"})));
-    };
+    }
     let access = jwt
         .create_access_token("test")
         .map_err(actix_web::error::ErrorInternalServerError)?;
@@ -207,18 +200,10 @@ showCookies();
 /// The demo's manager: `JWT_*` variables, tokens in cookies only, and a
 /// development secret when JWT_SECRET_KEY is not set.
 pub fn jwt_manager() -> std::io::Result<JwtManager> {
-    let mut builder = JwtManagerBuilder::from_env()
-        .map_err(std::io::Error::other)?
-        .token_location([TokenLocation::Cookies]);
+    let mut builder =
+        actix_jwt_extended_examples::builder_from_env()?.token_location([TokenLocation::Cookies]);
     if std::env::var_os("JWT_COOKIE_SAMESITE").is_none() {
         builder = builder.cookie_samesite(Some(SameSite::Lax));
-    }
-    if std::env::var_os("JWT_SECRET_KEY").is_none() {
-        eprintln!(
-            "WARNING: JWT_SECRET_KEY is not set; using a development secret. \
-             Set JWT_SECRET_KEY before deploying."
-        );
-        builder = builder.secret_key("super-secret-development-key");
     }
     builder.build().map_err(std::io::Error::other)
 }

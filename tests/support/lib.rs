@@ -190,3 +190,33 @@ impl Drop for ExampleServer {
         let _ = self.child.wait();
     }
 }
+
+/// `JwtManagerBuilder::from_env()` for the examples: when `JWT_SECRET_KEY`
+/// is not set, a development secret is used and a warning printed.
+pub fn builder_from_env() -> std::io::Result<JwtManagerBuilder> {
+    let builder = JwtManagerBuilder::from_env().map_err(std::io::Error::other)?;
+    if std::env::var_os("JWT_SECRET_KEY").is_some() {
+        return Ok(builder);
+    }
+    eprintln!(
+        "WARNING: JWT_SECRET_KEY is not set; using a development secret. \
+         Set JWT_SECRET_KEY before deploying."
+    );
+    Ok(builder.secret_key("super-secret-development-key"))
+}
+
+/// The JSON body of the examples' `POST /login`.
+#[derive(Debug, serde::Deserialize)]
+pub struct Credentials {
+    /// The user name, if sent.
+    pub username: Option<String>,
+    /// The password, if sent.
+    pub password: Option<String>,
+}
+
+impl Credentials {
+    /// Whether both fields are present and equal these values.
+    pub fn are(&self, username: &str, password: &str) -> bool {
+        self.username.as_deref() == Some(username) && self.password.as_deref() == Some(password)
+    }
+}
