@@ -34,6 +34,10 @@ pub(crate) struct Keys {
     provider: &'static CryptoProvider,
     encoding: Result<EncodingKey, String>,
     decoding: DecodingKey,
+    /// With the built-in aws-lc-rs provider: a signer and one verifier per
+    /// accepted algorithm, prepared once here instead of on every call.
+    #[cfg(feature = "aws-lc-rs")]
+    prepared: Option<prepared::Prepared>,
 }
 
 impl fmt::Debug for Keys {
@@ -111,10 +115,20 @@ impl Keys {
             };
             (encoding, decoding)
         };
+        #[cfg(feature = "aws-lc-rs")]
+        let prepared = prepared::Prepared::new(
+            provider,
+            algorithm,
+            decode_algorithms,
+            encoding.as_ref().ok(),
+            &decoding,
+        );
         let keys = Self {
             provider,
             encoding,
             decoding,
+            #[cfg(feature = "aws-lc-rs")]
+            prepared,
         };
         keys.check_pair(algorithm)?;
         Ok(keys)
@@ -146,6 +160,14 @@ impl Keys {
             .encoding
             .as_ref()
             .map_err(|e| JwtError::Encode(e.clone()))?;
+        #[cfg(feature = "aws-lc-rs")]
+        if let Some(signature) = self
+            .prepared
+            .as_ref()
+            .and_then(|prepared| prepared.sign(algorithm, message))
+        {
+            return signature;
+        }
         let signer = (self.provider.signer_factory)(&algorithm.to_jsonwebtoken(), key)
             .map_err(|e| JwtError::Encode(e.to_string()))?;
         signer
@@ -156,6 +178,21 @@ impl Keys {
     /// Checks a raw signature over `message`. Any failure, including a key
     /// that does not fit the algorithm, is a mismatch.
     pub(crate) fn verify(&self, algorithm: Algorithm, message: &[u8], signature: &[u8]) -> bool {
+        #[cfg(feature = "aws-lc-rs")]
+        if let Some(prepared) = &self.prepared {
+            return prepared.verify(algorithm, message, signature);
+        }
+        self.verify_with_provider(algorithm, message, signature)
+    }
+
+    /// The generic path: builds the provider's verifier for this call. Used
+    /// for the RustCrypto backend and for custom providers.
+    pub(crate) fn verify_with_provider(
+        &self,
+        algorithm: Algorithm,
+        message: &[u8],
+        signature: &[u8],
+    ) -> bool {
         match (self.provider.verifier_factory)(&algorithm.to_jsonwebtoken(), &self.decoding) {
             Ok(verifier) => verifier.verify(message, &signature.to_vec()).is_ok(),
             Err(_) => false,
@@ -195,6 +232,176 @@ fn encoding_key(family: KeyFamily, pem: &[u8]) -> Result<EncodingKey, String> {
 
 fn unreachable_family<T>() -> jsonwebtoken::errors::Result<T> {
     Err(jsonwebtoken::errors::ErrorKind::InvalidKeyFormat.into())
+}
+
+/// Signers and verifiers of the built-in aws-lc-rs provider, prepared once.
+///
+/// They use exactly the primitives of jsonwebtoken's aws-lc-rs backend (the
+/// same HMAC, RSA padding and key-size range, ECDSA fixed-size signatures and
+/// Ed25519), on keys parsed from the same bytes: only the per-call parsing
+/// and allocation are gone.
+#[cfg(feature = "aws-lc-rs")]
+mod prepared {
+    use aws_lc_rs::{hmac, rand, signature};
+    use jsonwebtoken::crypto::CryptoProvider;
+    use jsonwebtoken::{DecodingKey, EncodingKey};
+
+    use crate::algorithm::Algorithm;
+    use crate::error::JwtError;
+
+    /// A verifier for one algorithm.
+    enum Verifier {
+        /// Boxed: an HMAC key holds its prepared contexts (over 1 KiB).
+        Hmac(Box<hmac::Key>),
+        Public(signature::ParsedPublicKey),
+        /// The key does not fit this algorithm (e.g. a P-256 key with
+        /// ES384): every signature is a mismatch, as with jsonwebtoken.
+        Unusable,
+    }
+
+    /// The signer of the configured algorithm.
+    enum Signer {
+        Hmac(Box<hmac::Key>),
+        Rsa(
+            signature::RsaKeyPair,
+            &'static dyn signature::RsaEncoding,
+            rand::SystemRandom,
+        ),
+        Ecdsa(signature::EcdsaKeyPair, rand::SystemRandom),
+        Ed(signature::Ed25519KeyPair),
+    }
+
+    pub(super) struct Prepared {
+        /// Indexed by `Algorithm as usize`; `None` for algorithms that are
+        /// not accepted.
+        verifiers: [Option<Verifier>; Algorithm::ALL.len()],
+        signer: Option<(Algorithm, Signer)>,
+    }
+
+    fn hmac_algorithm(algorithm: Algorithm) -> Option<hmac::Algorithm> {
+        match algorithm {
+            Algorithm::HS256 => Some(hmac::HMAC_SHA256),
+            Algorithm::HS384 => Some(hmac::HMAC_SHA384),
+            Algorithm::HS512 => Some(hmac::HMAC_SHA512),
+            _ => None,
+        }
+    }
+
+    fn verification_algorithm(
+        algorithm: Algorithm,
+    ) -> Option<&'static dyn signature::VerificationAlgorithm> {
+        Some(match algorithm {
+            Algorithm::RS256 => &signature::RSA_PKCS1_2048_8192_SHA256,
+            Algorithm::RS384 => &signature::RSA_PKCS1_2048_8192_SHA384,
+            Algorithm::RS512 => &signature::RSA_PKCS1_2048_8192_SHA512,
+            Algorithm::PS256 => &signature::RSA_PSS_2048_8192_SHA256,
+            Algorithm::PS384 => &signature::RSA_PSS_2048_8192_SHA384,
+            Algorithm::PS512 => &signature::RSA_PSS_2048_8192_SHA512,
+            Algorithm::ES256 => &signature::ECDSA_P256_SHA256_FIXED,
+            Algorithm::ES384 => &signature::ECDSA_P384_SHA384_FIXED,
+            Algorithm::EdDSA => &signature::ED25519,
+            Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512 => return None,
+        })
+    }
+
+    fn signer(algorithm: Algorithm, key: &[u8]) -> Option<Signer> {
+        if let Some(hmac) = hmac_algorithm(algorithm) {
+            return Some(Signer::Hmac(Box::new(hmac::Key::new(hmac, key))));
+        }
+        let rsa = |encoding: &'static dyn signature::RsaEncoding| {
+            signature::RsaKeyPair::from_der(key)
+                .ok()
+                .map(|pair| Signer::Rsa(pair, encoding, rand::SystemRandom::new()))
+        };
+        let ecdsa = |alg: &'static signature::EcdsaSigningAlgorithm| {
+            signature::EcdsaKeyPair::from_pkcs8(alg, key)
+                .ok()
+                .map(|pair| Signer::Ecdsa(pair, rand::SystemRandom::new()))
+        };
+        match algorithm {
+            Algorithm::RS256 => rsa(&signature::RSA_PKCS1_SHA256),
+            Algorithm::RS384 => rsa(&signature::RSA_PKCS1_SHA384),
+            Algorithm::RS512 => rsa(&signature::RSA_PKCS1_SHA512),
+            Algorithm::PS256 => rsa(&signature::RSA_PSS_SHA256),
+            Algorithm::PS384 => rsa(&signature::RSA_PSS_SHA384),
+            Algorithm::PS512 => rsa(&signature::RSA_PSS_SHA512),
+            Algorithm::ES256 => ecdsa(&signature::ECDSA_P256_SHA256_FIXED_SIGNING),
+            Algorithm::ES384 => ecdsa(&signature::ECDSA_P384_SHA384_FIXED_SIGNING),
+            Algorithm::EdDSA => signature::Ed25519KeyPair::from_pkcs8(key)
+                .ok()
+                .map(Signer::Ed),
+            Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512 => None,
+        }
+    }
+
+    impl Prepared {
+        /// Prepares everything, or `None` when `provider` is not the
+        /// built-in aws-lc-rs one (a custom provider is always honoured).
+        pub(super) fn new(
+            provider: &'static CryptoProvider,
+            algorithm: Algorithm,
+            decode_algorithms: &[Algorithm],
+            encoding: Option<&EncodingKey>,
+            decoding: &DecodingKey,
+        ) -> Option<Self> {
+            if !std::ptr::eq(provider, &jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER) {
+                return None;
+            }
+            let key = decoding.try_get_as_bytes().ok()?;
+            let mut verifiers: [Option<Verifier>; Algorithm::ALL.len()] = Default::default();
+            for &alg in decode_algorithms {
+                let verifier = match (hmac_algorithm(alg), verification_algorithm(alg)) {
+                    (Some(hmac), _) => Verifier::Hmac(Box::new(hmac::Key::new(hmac, key))),
+                    (None, Some(public)) => signature::ParsedPublicKey::new(public, key)
+                        .map_or(Verifier::Unusable, Verifier::Public),
+                    (None, None) => Verifier::Unusable,
+                };
+                verifiers[alg as usize] = Some(verifier);
+            }
+            let signer = encoding
+                .and_then(|key| signer(algorithm, key.as_bytes()))
+                .map(|signer| (algorithm, signer));
+            Some(Self { verifiers, signer })
+        }
+
+        /// Checks a raw signature; an algorithm that is not accepted, or a
+        /// key that does not fit it, is a mismatch.
+        pub(super) fn verify(&self, algorithm: Algorithm, message: &[u8], sig: &[u8]) -> bool {
+            match &self.verifiers[algorithm as usize] {
+                Some(Verifier::Hmac(key)) => hmac::verify(key, message, sig).is_ok(),
+                Some(Verifier::Public(key)) => key.verify_sig(message, sig).is_ok(),
+                Some(Verifier::Unusable) | None => false,
+            }
+        }
+
+        /// Signs with the prepared signer; `None` when `algorithm` is not the
+        /// one it was prepared for (the caller then uses the provider).
+        pub(super) fn sign(
+            &self,
+            algorithm: Algorithm,
+            message: &[u8],
+        ) -> Option<Result<Vec<u8>, JwtError>> {
+            let (prepared_for, signer) = self.signer.as_ref()?;
+            if *prepared_for != algorithm {
+                return None;
+            }
+            let failed = |e: aws_lc_rs::error::Unspecified| JwtError::Encode(e.to_string());
+            Some(match signer {
+                Signer::Hmac(key) => Ok(hmac::sign(key, message).as_ref().to_vec()),
+                Signer::Rsa(pair, encoding, rng) => {
+                    let mut signature = vec![0; pair.public_modulus_len()];
+                    pair.sign(*encoding, rng, message, &mut signature)
+                        .map(|()| signature)
+                        .map_err(failed)
+                }
+                Signer::Ecdsa(pair, rng) => pair
+                    .sign(rng, message)
+                    .map(|s| s.as_ref().to_vec())
+                    .map_err(failed),
+                Signer::Ed(pair) => Ok(pair.sign(message).as_ref().to_vec()),
+            })
+        }
+    }
 }
 
 #[cfg(test)]
@@ -245,6 +452,72 @@ mod tests {
                 "{algorithm}"
             );
         }
+    }
+
+    /// The prepared aws-lc-rs signers and verifiers accept exactly what the
+    /// jsonwebtoken provider accepts, in both directions.
+    #[test]
+    #[cfg(feature = "aws-lc-rs")]
+    fn prepared_keys_agree_with_the_provider() {
+        let provider = &jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER;
+        for algorithm in Algorithm::ALL {
+            let keys = Keys::new(&material(algorithm), algorithm, &[algorithm], provider).unwrap();
+            assert!(keys.prepared.is_some(), "{algorithm}");
+            let ours = keys.sign(algorithm, b"message").unwrap();
+            let encoding = keys.encoding.as_ref().unwrap();
+            let theirs = (provider.signer_factory)(&algorithm.to_jsonwebtoken(), encoding)
+                .unwrap()
+                .try_sign(b"message")
+                .unwrap();
+            for signature in [&ours, &theirs] {
+                for check in [Keys::verify, Keys::verify_with_provider] {
+                    assert!(
+                        check(&keys, algorithm, b"message", signature),
+                        "{algorithm}"
+                    );
+                    assert!(
+                        !check(&keys, algorithm, b"massage", signature),
+                        "{algorithm}"
+                    );
+                    let mut flipped = signature.clone();
+                    flipped[0] ^= 1;
+                    assert!(
+                        !check(&keys, algorithm, b"message", &flipped),
+                        "{algorithm}"
+                    );
+                    let short = &signature[..signature.len() - 1];
+                    assert!(!check(&keys, algorithm, b"message", short), "{algorithm}");
+                    assert!(!check(&keys, algorithm, b"message", &[]), "{algorithm}");
+                }
+            }
+        }
+    }
+
+    /// A key that does not fit an accepted algorithm of its family verifies
+    /// nothing for that algorithm, and an algorithm outside the list is refused.
+    #[test]
+    #[cfg(feature = "aws-lc-rs")]
+    fn prepared_verifiers_refuse_what_they_were_not_prepared_for() {
+        let provider = &jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER;
+        let keys = Keys::new(
+            &material(Algorithm::ES256),
+            Algorithm::ES256,
+            &[Algorithm::ES256, Algorithm::ES384],
+            provider,
+        )
+        .unwrap();
+        let signature = keys.sign(Algorithm::ES256, b"message").unwrap();
+        assert!(keys.verify(Algorithm::ES256, b"message", &signature));
+        assert!(!keys.verify(Algorithm::ES384, b"message", &signature));
+        let hmac = Keys::new(
+            &material(Algorithm::HS256),
+            Algorithm::HS256,
+            &[Algorithm::HS256],
+            provider,
+        )
+        .unwrap();
+        let signature = hmac.sign(Algorithm::HS256, b"message").unwrap();
+        assert!(!hmac.verify(Algorithm::HS512, b"message", &signature));
     }
 
     #[test]
