@@ -294,8 +294,10 @@ impl<const OPTS: u32, T: Bind, U: BindUser, R: Requirements> FromRequest for Gua
 /// Whether the token's claims satisfy a requirement map (Flask-PyJWT's
 /// `override`).
 pub fn claims_satisfy(token: &CurrentToken, required: &Value) -> bool {
-    let claims = Value::Object(token.claims().clone());
-    crate::requirements::satisfies(&claims, required)
+    // The claims are a map, so only a map requirement can be satisfied.
+    required
+        .as_object()
+        .is_some_and(|required| crate::requirements::map_satisfies(token.claims(), required))
 }
 
 /// Whether the claim at `path` satisfies `required`.

@@ -11,20 +11,25 @@ use serde_json::{Map, Value};
 /// * anything else requires equality.
 pub fn satisfies(actual: &Value, required: &Value) -> bool {
     match required {
-        Value::Object(required) => match actual {
-            Value::Object(actual) => required.iter().all(|(key, required)| {
-                actual
-                    .get(key)
-                    .is_some_and(|actual| satisfies(actual, required))
-            }),
-            _ => false,
-        },
+        Value::Object(required) => actual
+            .as_object()
+            .is_some_and(|actual| map_satisfies(actual, required)),
         Value::Array(required) => match actual {
             Value::Array(actual) => required.iter().all(|item| actual.contains(item)),
             _ => false,
         },
         scalar => actual == scalar,
     }
+}
+
+/// Whether every key of `required` is in `actual` with a value that
+/// satisfies it (see [`satisfies`]).
+pub(crate) fn map_satisfies(actual: &Map<String, Value>, required: &Map<String, Value>) -> bool {
+    required.iter().all(|(key, required)| {
+        actual
+            .get(key)
+            .is_some_and(|actual| satisfies(actual, required))
+    })
 }
 
 /// The claim at a dotted path (`["org", "id"]` for `org.id`).
