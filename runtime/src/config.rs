@@ -76,6 +76,74 @@ impl FromStr for TokenLocation {
     }
 }
 
+/// Whether verified tokens are cached (JWT_VERIFIED_TOKEN_CACHE).
+///
+/// The cache remembers tokens that passed full verification (signature,
+/// algorithm and every claim check), keyed by the whole encoded token, so that
+/// a token seen again skips the signature check and the parsing. On every hit
+/// `exp`, `nbf` and `iat` are checked again with the leeway, and the CSRF,
+/// type, freshness, revocation and requirement checks run as usual. Each
+/// actix worker thread has its own bounded cache per manager (no lock);
+/// tokens over [`MAX_CACHED_TOKEN_SIZE`] bytes and failed verifications are
+/// never stored.
+///
+/// On by default for every algorithm: a hit costs less than even an HS256
+/// verification (BENCHMARKS.md has the figures and the reasoning).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TokenCache {
+    /// On for every algorithm. The default.
+    #[default]
+    On,
+    /// On for asymmetric algorithms (RS*, PS*, ES*, EdDSA) only, off for
+    /// HMAC.
+    Auto,
+    /// Off: every request verifies its token in full.
+    Off,
+}
+
+impl TokenCache {
+    /// The option value: `on`, `auto` or `off`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::On => "on",
+            Self::Auto => "auto",
+            Self::Off => "off",
+        }
+    }
+
+    /// Whether the cache is on for a manager signing with `algorithm`.
+    pub const fn is_on_for(self, algorithm: Algorithm) -> bool {
+        match self {
+            Self::On => true,
+            Self::Auto => algorithm.is_asymmetric(),
+            Self::Off => false,
+        }
+    }
+}
+
+impl fmt::Display for TokenCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for TokenCache {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "on" | "true" => Ok(Self::On),
+            "auto" => Ok(Self::Auto),
+            "off" | "false" => Ok(Self::Off),
+            other => Err(format!("{other:?} is not on, off or auto")),
+        }
+    }
+}
+
+/// Tokens longer than this many bytes are never put in the verified-token
+/// cache (they are still verified and accepted, just not cached).
+pub const MAX_CACHED_TOKEN_SIZE: usize = 4096;
+
 /// The settings of a [`JwtManager`](crate::JwtManager). Field names follow the
 /// Flask-JWT-Extended options (`decode_leeway` is `JWT_DECODE_LEEWAY`, …) and
 /// [`Default`] gives that library's defaults.
@@ -190,6 +258,12 @@ pub struct JwtConfig {
     /// JWT_DEFAULT_REALM: the realm of that challenge. Default
     /// `Login Required`, as in Flask-JWT.
     pub default_realm: String,
+    /// JWT_VERIFIED_TOKEN_CACHE: cache verified tokens (see [`TokenCache`]).
+    /// Default [`TokenCache::On`].
+    pub verified_token_cache: TokenCache,
+    /// JWT_VERIFIED_TOKEN_CACHE_SIZE: the most tokens each worker thread
+    /// keeps cached for a manager (least recently used go first). Default 1024.
+    pub verified_token_cache_size: usize,
 }
 
 impl Default for JwtConfig {
@@ -239,6 +313,8 @@ impl Default for JwtConfig {
             max_token_size: 16 * 1024,
             www_authenticate: WwwAuthenticate::Off,
             default_realm: "Login Required".to_owned(),
+            verified_token_cache: TokenCache::On,
+            verified_token_cache_size: 1024,
         }
     }
 }
@@ -282,6 +358,12 @@ impl JwtConfig {
             return Err(ConfigError::invalid(
                 "JWT_MAX_TOKEN_SIZE",
                 "must be positive",
+            ));
+        }
+        if self.verified_token_cache_size == 0 {
+            return Err(ConfigError::invalid(
+                "JWT_VERIFIED_TOKEN_CACHE_SIZE",
+                "must be positive; set JWT_VERIFIED_TOKEN_CACHE=off to turn the cache off",
             ));
         }
         crate::challenge::validate_realm(&self.default_realm)?;
@@ -577,6 +659,16 @@ pub const OPTIONS: &[(&str, &str, &str)] = &[
         "Login Required",
         "realm of the WWW-Authenticate challenge",
     ),
+    (
+        "JWT_VERIFIED_TOKEN_CACHE",
+        "on",
+        "cache verified tokens per worker: on, off, or auto (asymmetric algorithms only)",
+    ),
+    (
+        "JWT_VERIFIED_TOKEN_CACHE_SIZE",
+        "1024",
+        "most tokens cached per worker thread",
+    ),
 ];
 
 /// A configuration under construction: settings plus key material.
@@ -634,16 +726,21 @@ pub(crate) fn apply_option(
         }
         "JWT_QUERY_STRING_NAME" => c.query_string_name = value.to_owned(),
         "JWT_QUERY_STRING_VALUE_PREFIX" => c.query_string_value_prefix = value.to_owned(),
-        "JWT_MAX_TOKEN_SIZE" => {
-            c.max_token_size = usize::try_from(parse_number("JWT_MAX_TOKEN_SIZE", value)?)
-                .map_err(|_| ConfigError::invalid("JWT_MAX_TOKEN_SIZE", "too large"))?
-        }
+        "JWT_MAX_TOKEN_SIZE" => c.max_token_size = parse_count("JWT_MAX_TOKEN_SIZE", value)?,
         "JWT_WWW_AUTHENTICATE" => {
             c.www_authenticate = value
                 .parse()
                 .map_err(|e| ConfigError::invalid("JWT_WWW_AUTHENTICATE", e))?
         }
         "JWT_DEFAULT_REALM" => c.default_realm = value.to_owned(),
+        "JWT_VERIFIED_TOKEN_CACHE" => {
+            c.verified_token_cache = value
+                .parse()
+                .map_err(|e| ConfigError::invalid("JWT_VERIFIED_TOKEN_CACHE", e))?
+        }
+        "JWT_VERIFIED_TOKEN_CACHE_SIZE" => {
+            c.verified_token_cache_size = parse_count("JWT_VERIFIED_TOKEN_CACHE_SIZE", value)?
+        }
         _ => return apply_transport_option(c, name, value),
     }
     Ok(true)
@@ -655,10 +752,7 @@ fn apply_transport_option(c: &mut JwtConfig, name: &str, value: &str) -> Result<
     match name {
         "JWT_JSON_KEY" => c.json_key = text(),
         "JWT_REFRESH_JSON_KEY" => c.refresh_json_key = text(),
-        "JWT_MAX_BODY_SIZE" => {
-            c.max_body_size = usize::try_from(parse_number("JWT_MAX_BODY_SIZE", value)?)
-                .map_err(|_| ConfigError::invalid("JWT_MAX_BODY_SIZE", "too large"))?
-        }
+        "JWT_MAX_BODY_SIZE" => c.max_body_size = parse_count("JWT_MAX_BODY_SIZE", value)?,
         "JWT_ACCESS_COOKIE_NAME" => c.access_cookie_name = text(),
         "JWT_REFRESH_COOKIE_NAME" => c.refresh_cookie_name = text(),
         "JWT_ACCESS_COOKIE_PATH" => c.access_cookie_path = text(),
@@ -749,12 +843,20 @@ pub(crate) fn parse_bool(option: &'static str, value: &str) -> Result<bool, Conf
 }
 
 fn parse_number(option: &'static str, value: &str) -> Result<u64, ConfigError> {
-    value.trim().parse().map_err(|_| {
-        ConfigError::invalid(
-            option,
-            format!("{value:?} is not a whole number of seconds"),
-        )
-    })
+    parse_whole(option, value, " of seconds")
+}
+
+/// A size or a count.
+fn parse_count(option: &'static str, value: &str) -> Result<usize, ConfigError> {
+    let count = parse_whole(option, value, "")?;
+    usize::try_from(count).map_err(|_| ConfigError::invalid(option, "too large"))
+}
+
+fn parse_whole(option: &'static str, value: &str, unit: &str) -> Result<u64, ConfigError> {
+    value
+        .trim()
+        .parse()
+        .map_err(|_| ConfigError::invalid(option, format!("{value:?} is not a whole number{unit}")))
 }
 
 fn parse_expires(option: &'static str, value: &str) -> Result<Expires, ConfigError> {

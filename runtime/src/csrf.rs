@@ -2,6 +2,8 @@
 //! echoes (header, or form field with JWT_CSRF_CHECK_FORM) must equal the
 //! token's `csrf` claim.
 
+use std::sync::Arc;
+
 use actix_web::HttpRequest;
 use serde_json::Value;
 use subtle::ConstantTimeEq;
@@ -92,9 +94,9 @@ pub(crate) fn verify(token: &DecodedToken, submitted: &[u8]) -> Result<(), JwtEr
 /// the outcome of decoding it. As in Flask-JWT-Extended, an expired token
 /// is checked too, so a wrong CSRF value wins over the expiry.
 pub(crate) fn check_decoded(
-    decoded: Result<DecodedToken, Rejection>,
+    decoded: Result<Arc<DecodedToken>, Rejection>,
     submitted: Option<&[u8]>,
-) -> Result<DecodedToken, Rejection> {
+) -> Result<Arc<DecodedToken>, Rejection> {
     let Some(submitted) = submitted else {
         return decoded;
     };

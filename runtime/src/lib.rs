@@ -53,6 +53,7 @@
 
 mod algorithm;
 mod body;
+mod cache;
 mod challenge;
 pub mod config;
 mod cookies;
@@ -77,8 +78,9 @@ mod verify;
 pub mod __private;
 
 pub use algorithm::{Algorithm, KeyFamily, UnknownAlgorithm};
+pub use cache::TokenCacheStats;
 pub use challenge::{BearerError, Challenge, WwwAuthenticate};
-pub use config::{Expires, JwtConfig, TokenLocation};
+pub use config::{Expires, JwtConfig, TokenCache, TokenLocation};
 pub use cookies::{CookieOptions, CookieSink, PERSISTENT_COOKIE_MAX_AGE};
 pub use decode::Rejection;
 pub use encode::{Fresh, TokenKind, TokenOptions};

@@ -15,7 +15,8 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::algorithm::Algorithm;
-use crate::config::{self, Expires, JwtConfig, RawConfig, TokenLocation};
+use crate::cache::{TokenCacheHandle, TokenCacheStats};
+use crate::config::{self, Expires, JwtConfig, RawConfig, TokenCache, TokenLocation};
 use crate::decode::{self, Rejection};
 use crate::encode::{self, TokenKind, TokenOptions};
 use crate::error::{ConfigError, ErrorClass, JwtError};
@@ -49,6 +50,8 @@ pub(crate) struct Inner {
     pub(crate) keys: Keys,
     pub(crate) loaders: Loaders,
     pub(crate) revocation: RevocationSettings,
+    /// The verified-token cache, when it is on.
+    pub(crate) cache: Option<TokenCacheHandle>,
 }
 
 /// Issues and verifies tokens for an actix-web application — the
@@ -140,6 +143,9 @@ impl JwtManager {
     /// Fully verifies an encoded token (signature, algorithm, time claims,
     /// audience, issuer, identity) without the request-level checks (type,
     /// freshness, revocation, loaders) — Flask-JWT-Extended's `decode_token`.
+    ///
+    /// It always verifies in full: the verified-token cache serves requests
+    /// only.
     pub fn decode_token(&self, encoded: &str) -> Result<DecodedToken, Rejection> {
         decode::decode(
             &self.inner.config,
@@ -148,6 +154,29 @@ impl JwtManager {
             encoded,
             crate::time::now_f64(),
         )
+    }
+
+    /// Whether this manager caches verified tokens (JWT_VERIFIED_TOKEN_CACHE,
+    /// with `auto` resolved for the configured algorithm).
+    pub fn verified_token_cache_enabled(&self) -> bool {
+        self.inner.cache.is_some()
+    }
+
+    /// The counters of this manager's verified-token cache on the current
+    /// thread (each actix worker thread has its own cache); `None` when the
+    /// cache is off.
+    pub fn verified_token_cache_stats(&self) -> Option<TokenCacheStats> {
+        self.inner.cache.as_ref().map(TokenCacheHandle::stats)
+    }
+
+    /// Empties this manager's verified-token cache on the current thread.
+    /// Revoked tokens need no clearing (the revocation check runs on every
+    /// hit), and a manager's keys never change: to change keys, build a new
+    /// manager, which starts with an empty cache.
+    pub fn clear_verified_token_cache(&self) {
+        if let Some(cache) = &self.inner.cache {
+            cache.clear();
+        }
     }
 
     /// The manager registered on the app that serves `req`, as
@@ -420,6 +449,20 @@ impl JwtManagerBuilder {
         self
     }
 
+    /// JWT_VERIFIED_TOKEN_CACHE: whether verified tokens are cached (default
+    /// [`TokenCache::On`]).
+    pub fn verified_token_cache(mut self, mode: TokenCache) -> Self {
+        self.raw.config.verified_token_cache = mode;
+        self
+    }
+
+    /// JWT_VERIFIED_TOKEN_CACHE_SIZE: the most tokens cached per worker
+    /// thread (default 1024).
+    pub fn verified_token_cache_size(mut self, entries: usize) -> Self {
+        self.raw.config.verified_token_cache_size = entries;
+        self
+    }
+
     /// Uses this jsonwebtoken crypto provider instead of the one chosen by
     /// this crate's features.
     pub fn crypto_provider(mut self, provider: &'static CryptoProvider) -> Self {
@@ -609,8 +652,12 @@ impl JwtManagerBuilder {
             .ok_or(ConfigError::NoCryptoBackend)?;
         let allowed = config.allowed_algorithms();
         let keys = Keys::new(&self.raw.keys, config.algorithm, &allowed, provider)?;
+        let cache = std::num::NonZeroUsize::new(config.verified_token_cache_size)
+            .filter(|_| config.verified_token_cache.is_on_for(config.algorithm))
+            .map(|size| TokenCacheHandle::new(size, config.decode_leeway.as_secs_f64()));
         Ok(JwtManager {
             inner: Arc::new(Inner {
+                cache,
                 config,
                 allowed,
                 keys,

@@ -157,9 +157,9 @@ impl std::ops::Deref for CurrentToken {
 }
 
 impl CurrentToken {
-    pub(crate) fn new(token: DecodedToken, location: TokenLocation) -> Self {
+    pub(crate) fn new(token: Arc<DecodedToken>, location: TokenLocation) -> Self {
         Self {
-            token: Arc::new(token),
+            token,
             location: Some(location),
             user: None,
         }

@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 use crate::body;
 use crate::config::TokenLocation;
 use crate::csrf;
-use crate::decode::{self, Rejection};
+use crate::decode::Rejection;
 use crate::error::JwtError;
 use crate::extract;
 use crate::manager::{JwtManager, default_response};
@@ -183,7 +183,7 @@ impl JwtManager {
             }
             Err(error) => return Err(error.into()),
         };
-        let decoded = decode::decode(config, &inner.allowed, &inner.keys, &found.token, now_f64());
+        let decoded = crate::cache::verify(inner, &found.token, now_f64());
         let token = csrf::check_decoded(decoded, found.csrf.as_deref())?;
         let mut current = CurrentToken::new(token, found.location);
         let reject = |error| Rejection::with_token(error, Arc::clone(&current.token));

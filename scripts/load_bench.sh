@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# The load benchmark of BENCHMARKS.md: one actix worker pinned to one core,
+# wrk pinned to another, every endpoint of examples/bench_server.rs measured
+# in alternating rounds; prints each endpoint's median requests/second and
+# the ratios the performance targets are stated in.
+#
+#   scripts/load_bench.sh                 # 5 rounds of 5 s per endpoint
+#   ROUNDS=9 DURATION=10 scripts/load_bench.sh
+#   ENDPOINTS="plain hs256 hs256-cache" scripts/load_bench.sh
+#
+# Needs wrk (apt-get install wrk), curl and taskset, and two free cores.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+ROUNDS="${ROUNDS:-5}"
+DURATION="${DURATION:-5}"
+CONNECTIONS="${CONNECTIONS:-32}"
+PORT="${PORT:-8089}"
+SERVER_CPU="${SERVER_CPU:-0}"
+CLIENT_CPU="${CLIENT_CPU:-1}"
+# An endpoint is a path of examples/bench_server.rs, optionally followed by
+# @<endpoint> to send the token of another endpoint: `plain@rs256-cache` is
+# the unprotected handler receiving exactly the request rs256-cache gets.
+ENDPOINTS="${ENDPOINTS:-plain@hs256 handwritten/hs256 hs256 hs256-cache hs256-cache-unchecked plain@rs256 handwritten/rs256 rs256 rs256-cache rs256-cache-unchecked plain@es256 es256 es256-cache plain@eddsa eddsa eddsa-cache}"
+
+for tool in wrk curl taskset; do
+    command -v "$tool" >/dev/null || { echo "error: $tool is needed (apt-get install $tool)" >&2; exit 1; }
+done
+
+cargo build --release --example bench_server
+server="${CARGO_TARGET_DIR:-target}/release/examples/bench_server"
+taskset -c "$SERVER_CPU" "$server" "$PORT" >/dev/null &
+server_pid=$!
+trap 'kill "$server_pid" 2>/dev/null || true' EXIT
+base="http://127.0.0.1:$PORT"
+for _ in $(seq 100); do
+    curl -fs "$base/plain" >/dev/null && break
+    sleep 0.1
+done
+
+declare -A token path
+for endpoint in $ENDPOINTS; do
+    path[$endpoint]="${endpoint%@*}"
+    source="${endpoint#*@}"
+    [ "$source" = "plain" ] && source=""
+    token[$endpoint]=""
+    if [ -n "$source" ]; then
+        token[$endpoint]="$(curl -fs "$base/token/$source")" || {
+            echo "error: no token for $source" >&2
+            exit 1
+        }
+    fi
+done
+
+results="$(mktemp)"
+trap 'kill "$server_pid" 2>/dev/null || true; rm -f "$results"' EXIT
+
+# CPU time (user + system, in clock ticks) the server has used so far.
+server_ticks() {
+    awk '{ print $14 + $15 }' "/proc/$server_pid/stat"
+}
+ticks_per_second="$(getconf CLK_TCK)"
+
+# One wrk run; prints requests per wall-clock second and requests per
+# second of server CPU time (the second is immune to other programs taking
+# the server's core). Any non-2xx answer is an error: a benchmark of
+# rejections would be meaningless.
+run() {
+    local endpoint="$1" seconds="$2" out before after
+    local args=(-t1 "-c$CONNECTIONS" "-d${seconds}s")
+    [ -n "${token[$endpoint]}" ] && args+=(-H "Authorization: Bearer ${token[$endpoint]}")
+    before="$(server_ticks)"
+    out="$(taskset -c "$CLIENT_CPU" wrk "${args[@]}" "$base/${path[$endpoint]}")"
+    after="$(server_ticks)"
+    if grep -q "Non-2xx" <<<"$out"; then
+        echo "error: $endpoint answered non-2xx:" >&2
+        echo "$out" >&2
+        exit 1
+    fi
+    awk -v ticks="$((after - before))" -v hz="$ticks_per_second" '
+        /^ +[0-9]+ requests in/ { requests = $1 }
+        /^Requests\/sec:/ { rps = $2 }
+        END { printf "%s %.0f\n", rps, (ticks > 0 ? requests / (ticks / hz) : 0) }' <<<"$out"
+}
+
+echo "warm-up (1 s per endpoint)"
+for endpoint in $ENDPOINTS; do run "$endpoint" 1 >/dev/null; done
+
+read -r -a list <<<"$ENDPOINTS"
+count=${#list[@]}
+for round in $(seq "$ROUNDS"); do
+    # Alternate the order: each round starts one endpoint further on, and
+    # even rounds run backwards.
+    order=()
+    for i in $(seq 0 $((count - 1))); do
+        order+=("${list[$(((i + round) % count))]}")
+    done
+    if [ $((round % 2)) -eq 0 ]; then
+        reversed=()
+        for ((i = count - 1; i >= 0; i--)); do reversed+=("${order[$i]}"); done
+        order=("${reversed[@]}")
+    fi
+    for endpoint in "${order[@]}"; do
+        read -r rps cpu_rps <<<"$(run "$endpoint" "$DURATION")"
+        echo "$endpoint $rps $cpu_rps" >>"$results"
+        printf 'round %d/%d  %-24s %10.0f req/s %10.0f req/CPU-s\n' \
+            "$round" "$ROUNDS" "$endpoint" "$rps" "$cpu_rps"
+    done
+done
+
+# median <endpoint> <column>: column 2 is req/s, column 3 req/CPU-s.
+median() {
+    grep "^$1 " "$results" | awk -v c="$2" '{ print $c }' | sort -g |
+        awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+declare -A med cpu
+echo
+echo "medians over $ROUNDS rounds of ${DURATION}s ($CONNECTIONS connections, server on CPU $SERVER_CPU, wrk on CPU $CLIENT_CPU)"
+printf '  %-24s %10s %12s\n' endpoint "req/s" "req/CPU-s"
+for endpoint in $ENDPOINTS; do
+    med[$endpoint]="$(median "$endpoint" 2)"
+    cpu[$endpoint]="$(median "$endpoint" 3)"
+    printf '  %-24s %10.0f %12.0f\n' "$endpoint" "${med[$endpoint]}" "${cpu[$endpoint]}"
+done
+
+ratio() {
+    local a="$1" b="$2" target="$3" what="$4"
+    [ -n "${med[$a]:-}" ] && [ -n "${med[$b]:-}" ] || return 0
+    awk -v a="${med[$a]}" -v b="${med[$b]}" -v ca="${cpu[$a]}" -v cb="${cpu[$b]}" \
+        -v t="$target" -v w="$what" -v na="$a" -v nb="$b" 'BEGIN {
+        r = a / b
+        rc = (cb > 0 ? ca / cb : 0)
+        if (t == "") verdict = ""
+        else if (substr(t, 1, 1) == "<") verdict = (1 - r <= substr(t, 2) + 0) ? "met" : "MISSED"
+        else verdict = (r >= t + 0) ? "met" : "MISSED"
+        printf "  %-22s / %-18s %7.3f %7.3f   %-34s %s\n", na, nb, r, rc, w, verdict
+    }'
+}
+echo
+echo "ratios of the medians, this run (req/s, then req/CPU-s; the verdict is on req/s)"
+ratio hs256-cache plain@hs256 0.92 "HS256 default (cache on) >= 0.92"
+ratio hs256-cache handwritten/hs256 1.15 "HS256 default (cache on) >= 1.15"
+ratio hs256 plain@hs256 0.92 "HS256 cache off >= 0.92"
+ratio hs256 handwritten/hs256 1.15 "HS256 cache off >= 1.15"
+ratio hs256-cache hs256 "" "(cache gain, HS256)"
+ratio handwritten/hs256 plain@hs256 "" "(hand-written HS256)"
+ratio hs256-cache hs256-cache-unchecked "<0.03" "revocation check costs <= 3%"
+ratio rs256-cache plain@rs256 0.85 "RS256 cache on >= 0.85"
+ratio rs256-cache rs256 5 "RS256 cache gain >= 5"
+ratio rs256 plain@rs256 "" "(RS256, cache off)"
+ratio rs256 handwritten/rs256 "" "(RS256, cache off)"
+ratio rs256-cache rs256-cache-unchecked "<0.03" "revocation check costs <= 3%"
+ratio es256-cache plain@es256 0.85 "ES256 cache on >= 0.85"
+ratio es256-cache es256 5 "ES256 cache gain >= 5"
+ratio eddsa-cache plain@eddsa 0.85 "EdDSA cache on >= 0.85"
+ratio eddsa-cache eddsa 5 "EdDSA cache gain >= 5"
