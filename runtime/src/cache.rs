@@ -42,13 +42,7 @@ pub(crate) fn verify(
     if let Some(token) = cache.and_then(|cache| cache.get(encoded, now)) {
         return Ok(token);
     }
-    let token = Arc::new(decode::decode(
-        &inner.config,
-        &inner.allowed,
-        &inner.keys,
-        encoded,
-        now,
-    )?);
+    let token = Arc::new(decode::decode(inner, encoded, now)?);
     if let Some(cache) = cache {
         cache.insert(&token);
     }
@@ -214,7 +208,7 @@ impl TokenCacheHandle {
 
 #[cfg(test)]
 mod tests {
-    use serde_json::{Map, Value, json};
+    use serde_json::{Value, json};
 
     use super::*;
 
@@ -223,7 +217,7 @@ mod tests {
             unreachable!()
         };
         Arc::new(DecodedToken {
-            header: Map::new(),
+            header: Arc::default(),
             claims,
             encoded: encoded.to_owned(),
             identity_claim: "sub".to_owned(),

@@ -10,8 +10,38 @@ use serde_json::{Map, Value};
 use crate::algorithm::Algorithm;
 use crate::config::{Expires, JwtConfig};
 use crate::error::JwtError;
-use crate::keys::Keys;
-use crate::token::DecodedToken;
+use crate::manager::Inner;
+use crate::token::{DecodedToken, lookup};
+
+/// The encoded JOSE headers this crate (and PyJWT) writes,
+/// `{"alg":"<alg>","typ":"JWT"}`, one per accepted algorithm, with their
+/// parsed form: a token that carries one of them byte for byte skips decoding
+/// its header.
+#[derive(Debug, Default)]
+pub(crate) struct KnownHeaders(Vec<(String, Algorithm, Header)>);
+
+/// A parsed JOSE header, shared by the tokens that carry it.
+type Header = Arc<Map<String, Value>>;
+
+impl KnownHeaders {
+    pub(crate) fn new(allowed: &[Algorithm]) -> Self {
+        let known = allowed.iter().map(|&algorithm| {
+            let mut header = Map::new();
+            header.insert("alg".to_owned(), Value::from(algorithm.as_str()));
+            header.insert("typ".to_owned(), Value::from("JWT"));
+            let text = Value::Object(header.clone()).to_string();
+            (URL_SAFE_NO_PAD.encode(text), algorithm, Arc::new(header))
+        });
+        Self(known.collect())
+    }
+
+    fn find(&self, segment: &str) -> Option<(Algorithm, Header)> {
+        self.0
+            .iter()
+            .find(|(encoded, _, _)| encoded == segment)
+            .map(|(_, algorithm, header)| (*algorithm, Arc::clone(header)))
+    }
+}
 
 /// A failed verification: the error, and the token when it was readable and
 /// correctly signed (so that, e.g., the expired-token loader sees its claims).
@@ -69,14 +99,9 @@ fn json_object(bytes: &[u8], what: &str) -> Result<Map<String, Value>, Rejection
 }
 
 /// Decodes `encoded` and verifies its signature and registered claims at
-/// time `now` (seconds since the epoch).
-pub(crate) fn decode(
-    config: &JwtConfig,
-    allowed: &[Algorithm],
-    keys: &Keys,
-    encoded: &str,
-    now: f64,
-) -> Result<DecodedToken, Rejection> {
+/// time `now` (seconds since the epoch), with the manager's settings and keys.
+pub(crate) fn decode(inner: &Inner, encoded: &str, now: f64) -> Result<DecodedToken, Rejection> {
+    let config = &inner.config;
     if encoded.len() > config.max_token_size {
         return Err(JwtError::TooLarge.into());
     }
@@ -86,22 +111,19 @@ pub(crate) fn decode(
     let (header_segment, payload_segment) = signing_input
         .split_once('.')
         .ok_or_else(|| malformed("Not enough segments"))?;
-    let header = json_object(&b64(header_segment, "header")?, "header")?;
+    let (algorithm, header) = match inner.known_headers.find(header_segment) {
+        Some(known) => known,
+        None => {
+            let header = json_object(&b64(header_segment, "header")?, "header")?;
+            (check_header(&inner.allowed, &header)?, Arc::new(header))
+        }
+    };
     let payload = b64(payload_segment, "payload")?;
     let signature = b64(crypto, "crypto")?;
-
-    let algorithm = header
-        .get("alg")
-        .and_then(Value::as_str)
-        .and_then(|alg| allowed.iter().copied().find(|a| a.as_str() == alg))
-        .ok_or(JwtError::AlgorithmNotAllowed)?;
-    if header.contains_key("crit") {
-        return Err(JwtError::UnsupportedCritical.into());
-    }
-    if header.get("kid").is_some_and(|kid| !kid.is_string()) {
-        return Err(JwtError::InvalidKeyId.into());
-    }
-    if !keys.verify(algorithm, signing_input.as_bytes(), &signature) {
+    if !inner
+        .keys
+        .verify(algorithm, signing_input.as_bytes(), &signature)
+    {
         return Err(JwtError::InvalidSignature.into());
     }
 
@@ -123,22 +145,42 @@ pub(crate) fn decode(
     }
 }
 
+/// The algorithm of a header that is not one of the [`KnownHeaders`]: it
+/// must be on the allow-list, with no `crit` and a string `kid`.
+fn check_header(
+    allowed: &[Algorithm],
+    header: &Map<String, Value>,
+) -> Result<Algorithm, Rejection> {
+    let algorithm = header
+        .get("alg")
+        .and_then(Value::as_str)
+        .and_then(|alg| allowed.iter().copied().find(|a| a.as_str() == alg))
+        .ok_or(JwtError::AlgorithmNotAllowed)?;
+    if header.contains_key("crit") {
+        return Err(JwtError::UnsupportedCritical.into());
+    }
+    if header.get("kid").is_some_and(|kid| !kid.is_string()) {
+        return Err(JwtError::InvalidKeyId.into());
+    }
+    Ok(algorithm)
+}
+
 /// Flask-JWT-Extended fills these in for tokens minted elsewhere.
 fn fill_defaults(claims: &mut Map<String, Value>) {
-    if !claims.contains_key("type") {
+    if lookup(claims, "type").is_none() {
         claims.insert("type".to_owned(), Value::from("access"));
     }
-    if !claims.contains_key("fresh") {
+    if lookup(claims, "fresh").is_none() {
         claims.insert("fresh".to_owned(), Value::Bool(false));
     }
-    if !claims.contains_key("jti") {
+    if lookup(claims, "jti").is_none() {
         claims.insert("jti".to_owned(), Value::Null);
     }
 }
 
 /// A NumericDate claim, truncated to whole seconds as PyJWT does.
 fn time_claim(claims: &Map<String, Value>, name: &'static str) -> Result<Option<f64>, JwtError> {
-    match claims.get(name) {
+    match lookup(claims, name) {
         None => Ok(None),
         Some(Value::Number(n)) => n
             .as_f64()
@@ -155,13 +197,13 @@ fn validate_claims(
 ) -> Result<(), JwtError> {
     let leeway = config.decode_leeway.as_secs_f64();
 
-    let is_refresh = claims.get("type").and_then(Value::as_str) == Some("refresh");
+    let is_refresh = lookup(claims, "type").and_then(Value::as_str) == Some("refresh");
     let expires = if is_refresh {
         config.refresh_token_expires
     } else {
         config.access_token_expires
     };
-    if expires != Expires::Never && !claims.contains_key("exp") {
+    if expires != Expires::Never && lookup(claims, "exp").is_none() {
         return Err(JwtError::MissingRequiredClaim("exp"));
     }
     if let Some(iat) = time_claim(claims, "iat")?
@@ -180,7 +222,7 @@ fn validate_claims(
         return Err(JwtError::Expired);
     }
     if let Some(issuer) = &config.decode_issuer {
-        match claims.get("iss") {
+        match lookup(claims, "iss") {
             None => return Err(JwtError::MissingRequiredClaim("iss")),
             Some(iss) if iss.as_str() != Some(issuer.as_str()) => {
                 return Err(JwtError::InvalidIssuer);
@@ -189,15 +231,15 @@ fn validate_claims(
         }
     }
     if !config.decode_audience.is_empty() {
-        check_audience(&config.decode_audience, claims.get("aud"))?;
+        check_audience(&config.decode_audience, lookup(claims, "aud"))?;
     }
-    if config.verify_sub && claims.get("sub").is_some_and(|sub| !sub.is_string()) {
+    if config.verify_sub && lookup(claims, "sub").is_some_and(|sub| !sub.is_string()) {
         return Err(JwtError::InvalidSubject);
     }
-    if claims.get("jti").is_some_and(|jti| !jti.is_string()) {
+    if lookup(claims, "jti").is_some_and(|jti| !jti.is_string()) {
         return Err(JwtError::InvalidJti);
     }
-    if !claims.contains_key(&config.identity_claim) {
+    if lookup(claims, &config.identity_claim).is_none() {
         return Err(JwtError::MissingClaim(config.identity_claim.clone()));
     }
     Ok(())
@@ -218,5 +260,28 @@ fn check_audience(expected: &[String], aud: Option<&Value>) -> Result<(), JwtErr
             }
         }
         Some(_) => Err(JwtError::InvalidAudienceFormat),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_headers_are_the_usual_ones_of_the_accepted_algorithms_only() {
+        // `{"alg":"HS256","typ":"JWT"}`, as PyJWT and this crate write it.
+        let hs256 = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9";
+        let rs256 = "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9";
+        let known = KnownHeaders::new(&[Algorithm::HS256, Algorithm::HS512]);
+        let (algorithm, header) = known.find(hs256).unwrap();
+        assert_eq!(algorithm, Algorithm::HS256);
+        assert_eq!(
+            Value::Object((*header).clone()).to_string(),
+            r#"{"alg":"HS256","typ":"JWT"}"#
+        );
+        assert!(known.find(rs256).is_none(), "not an accepted algorithm");
+        // Same meaning, other bytes: decoded the general way.
+        let spaced = URL_SAFE_NO_PAD.encode(r#"{"alg": "HS256", "typ": "JWT"}"#);
+        assert!(known.find(&spaced).is_none());
     }
 }

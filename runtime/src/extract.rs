@@ -110,6 +110,9 @@ fn from_headers(config: &JwtConfig, req: &HttpRequest) -> Result<Lookup, JwtErro
     let Some(raw) = req.headers().get(name.as_str()) else {
         return Ok(Lookup::Absent(format!("Missing {name} Header")));
     };
+    if let Some(token) = plain_credentials(raw.as_bytes(), kind.as_bytes()) {
+        return Ok(Lookup::Found(token));
+    }
     let value = raw
         .to_str()
         .map_err(|_| bad_header())?
@@ -140,6 +143,23 @@ fn from_headers(config: &JwtConfig, req: &HttpRequest) -> Result<Lookup, JwtErro
         (Some(_), Some(token), None) => Ok(Lookup::Found(token.to_owned())),
         _ => Err(bad_header()),
     }
+}
+
+/// The usual header, `<kind> <token>` with one space and a token of visible
+/// ASCII without spaces or commas, read without the general parsing below
+/// (which gives the same answer for it). `None` for any other shape.
+fn plain_credentials(value: &[u8], kind: &[u8]) -> Option<String> {
+    let token = value.strip_prefix(kind)?.strip_prefix(b" ")?;
+    // An OR over every byte, without short-circuits, so that the loop
+    // compiles to vector compares.
+    let odd = token.iter().fold(false, |odd, &b| {
+        odd | (b.wrapping_sub(0x21) >= 0x5e) | (b == b',')
+    });
+    if kind.is_empty() || token.is_empty() || odd {
+        return None;
+    }
+    // All ASCII, so always UTF-8.
+    std::str::from_utf8(token).ok().map(str::to_owned)
 }
 
 fn from_query_string(config: &JwtConfig, req: &HttpRequest) -> Result<Lookup, JwtError> {
@@ -254,5 +274,40 @@ mod tests {
         );
         let one = vec![(TokenLocation::Headers, "Missing X Header".to_owned())];
         assert_eq!(aggregate(one), "Missing X Header");
+    }
+
+    #[test]
+    fn only_the_plain_header_shape_takes_the_short_path() {
+        let plain = |value: &str, kind: &str| plain_credentials(value.as_bytes(), kind.as_bytes());
+        assert_eq!(
+            plain("Bearer ab-c_1.d2.e", "Bearer").as_deref(),
+            Some("ab-c_1.d2.e")
+        );
+        assert_eq!(plain("JWT x.y.z", "JWT").as_deref(), Some("x.y.z"));
+        assert_eq!(plain("Bearer a=;b", "Bearer").as_deref(), Some("a=;b"));
+        for (value, kind) in [
+            ("Bearer  a.b.c", "Bearer"),
+            ("bearer a.b.c", "Bearer"),
+            ("Bearer a.b.c, Basic eA==", "Bearer"),
+            ("Bearer a.b.c ", "Bearer"),
+            ("Bearer a b", "Bearer"),
+            ("Bearer a\tb", "Bearer"),
+            ("Bearer ", "Bearer"),
+            ("Bearer", "Bearer"),
+            ("Bearera.b.c", "Bearer"),
+            ("a.b.c", ""),
+            (" a.b.c", ""),
+        ] {
+            assert_eq!(plain(value, kind), None, "{value:?} with {kind:?}");
+        }
+        for b in 0..=u8::MAX {
+            let expected = b.is_ascii_graphic() && b != b',';
+            let value = [b"Bearer a".as_slice(), &[b], b"b"].concat();
+            assert_eq!(
+                plain_credentials(&value, b"Bearer").is_some(),
+                expected,
+                "byte {b:#04x}"
+            );
+        }
     }
 }

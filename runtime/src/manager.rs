@@ -52,6 +52,8 @@ pub(crate) struct Inner {
     pub(crate) revocation: RevocationSettings,
     /// The verified-token cache, when it is on.
     pub(crate) cache: Option<TokenCacheHandle>,
+    /// The usual encoded headers of the accepted algorithms.
+    pub(crate) known_headers: decode::KnownHeaders,
 }
 
 /// Issues and verifies tokens for an actix-web application — the
@@ -147,13 +149,7 @@ impl JwtManager {
     /// It always verifies in full: the verified-token cache serves requests
     /// only.
     pub fn decode_token(&self, encoded: &str) -> Result<DecodedToken, Rejection> {
-        decode::decode(
-            &self.inner.config,
-            &self.inner.allowed,
-            &self.inner.keys,
-            encoded,
-            crate::time::now_f64(),
-        )
+        decode::decode(&self.inner, encoded, crate::time::now_f64())
     }
 
     /// Whether this manager caches verified tokens (JWT_VERIFIED_TOKEN_CACHE,
@@ -658,6 +654,7 @@ impl JwtManagerBuilder {
         Ok(JwtManager {
             inner: Arc::new(Inner {
                 cache,
+                known_headers: decode::KnownHeaders::new(&allowed),
                 config,
                 allowed,
                 keys,

@@ -10,12 +10,23 @@ use serde_json::{Map, Value};
 use crate::config::TokenLocation;
 use crate::time::now_f64;
 
+/// `map[name]`. A token has a handful of claims: comparing the names is
+/// cheaper than hashing the one looked up.
+pub(crate) fn lookup<'a>(map: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
+    if map.len() <= 16 {
+        map.iter()
+            .find_map(|(key, value)| (key == name).then_some(value))
+    } else {
+        map.get(name)
+    }
+}
+
 /// A token that passed decoding and verification, with its claims filled in
 /// as Flask-JWT-Extended does for tokens from other issuers (`type` defaults to
 /// `"access"`, `fresh` to `false`, `jti` to `null`).
 #[derive(Clone, PartialEq)]
 pub struct DecodedToken {
-    pub(crate) header: Map<String, Value>,
+    pub(crate) header: Arc<Map<String, Value>>,
     pub(crate) claims: Map<String, Value>,
     pub(crate) encoded: String,
     pub(crate) identity_claim: String,
@@ -44,7 +55,7 @@ impl DecodedToken {
 
     /// One claim by name.
     pub fn claim(&self, name: &str) -> Option<&Value> {
-        self.claims.get(name)
+        lookup(&self.claims, name)
     }
 
     /// The claims deserialised into your own type.
@@ -55,9 +66,7 @@ impl DecodedToken {
     /// The identity: the value of the identity claim (JWT_IDENTITY_CLAIM,
     /// `sub` by default) — `get_jwt_identity()`.
     pub fn identity(&self) -> &Value {
-        self.claims
-            .get(&self.identity_claim)
-            .unwrap_or(&Value::Null)
+        self.claim(&self.identity_claim).unwrap_or(&Value::Null)
     }
 
     /// The identity as a string, when it is one (it always is while
@@ -68,8 +77,7 @@ impl DecodedToken {
 
     /// The `type` claim: `"access"`, `"refresh"` or a custom type.
     pub fn token_type(&self) -> &str {
-        self.claims
-            .get("type")
+        self.claim("type")
             .and_then(Value::as_str)
             .unwrap_or("access")
     }
@@ -82,7 +90,7 @@ impl DecodedToken {
     /// The raw `fresh` claim: `true`/`false`, or a timestamp until which the
     /// token counts as fresh.
     pub fn fresh(&self) -> &Value {
-        self.claims.get("fresh").unwrap_or(&Value::Bool(false))
+        self.claim("fresh").unwrap_or(&Value::Bool(false))
     }
 
     /// Whether the token is fresh now: `fresh` is `true`, or a timestamp that
@@ -97,7 +105,7 @@ impl DecodedToken {
 
     /// The token's unique id (`jti`), if it has one.
     pub fn jti(&self) -> Option<&str> {
-        self.claims.get("jti").and_then(Value::as_str)
+        self.claim("jti").and_then(Value::as_str)
     }
 
     /// Expiry as a UNIX timestamp, if the token expires.
@@ -112,7 +120,7 @@ impl DecodedToken {
 
     /// The `scope` claim, if present (Flask-PyJWT's `scope`).
     pub fn scope(&self) -> Option<&Value> {
-        self.claims.get("scope")
+        self.claim("scope")
     }
 
     /// The encoded token as it was received (Flask-PyJWT's `signed`).
@@ -121,7 +129,7 @@ impl DecodedToken {
     }
 
     fn numeric(&self, name: &str) -> Option<i64> {
-        let value = self.claims.get(name)?;
+        let value = self.claim(name)?;
         value.as_i64().or_else(|| value.as_f64().map(|v| v as i64))
     }
 }
@@ -172,7 +180,7 @@ impl CurrentToken {
     pub fn preflight() -> Self {
         Self {
             token: Arc::new(DecodedToken {
-                header: Map::new(),
+                header: Arc::default(),
                 claims: Map::new(),
                 encoded: String::new(),
                 identity_claim: "sub".to_owned(),
