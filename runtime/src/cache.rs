@@ -18,6 +18,9 @@
 //!   the entries of a dropped manager are freed the next time a manager is
 //!   first used on that thread. A manager's keys never change, so a key
 //!   change is a new manager, and a new manager never sees old entries.
+//! * [`JwtManager::clear_verified_token_cache`](crate::JwtManager::clear_verified_token_cache)
+//!   empties every thread's cache of the manager: it bumps a generation that
+//!   each thread compares (one atomic load) before it uses its entries.
 
 use std::cell::RefCell;
 use std::num::NonZeroUsize;
@@ -80,6 +83,8 @@ struct Slot {
     id: u64,
     alive: Weak<()>,
     entries: LruCache<Box<str>, Entry>,
+    /// The manager's generation these entries belong to.
+    generation: u64,
     hits: u64,
     misses: u64,
 }
@@ -98,6 +103,9 @@ pub(crate) struct TokenCacheHandle {
     /// Dropped with the manager; the slots hold a `Weak` to it.
     alive: Arc<()>,
     leeway: f64,
+    /// Bumped by [`TokenCacheHandle::clear`]: entries of an older generation
+    /// are dropped before use.
+    generation: AtomicU64,
 }
 
 impl TokenCacheHandle {
@@ -107,13 +115,16 @@ impl TokenCacheHandle {
             capacity,
             alive: Arc::new(()),
             leeway,
+            generation: AtomicU64::new(0),
         }
     }
 
     /// Runs `f` on this manager's slot of the current thread, creating it
-    /// (and dropping the slots of dropped managers) on first use. `None`
-    /// while the thread is being torn down.
+    /// (and dropping the slots of dropped managers) on first use, and
+    /// emptying it when the manager's cache was cleared since. `None` while
+    /// the thread is being torn down.
     fn with_slot<T>(&self, f: impl FnOnce(&mut Slot) -> T) -> Option<T> {
+        let generation = self.generation.load(Ordering::Acquire);
         SLOTS
             .try_with(|slots| {
                 let mut slots = slots.try_borrow_mut().ok()?;
@@ -125,13 +136,19 @@ impl TokenCacheHandle {
                             id: self.id,
                             alive: Arc::downgrade(&self.alive),
                             entries: LruCache::new(self.capacity),
+                            generation,
                             hits: 0,
                             misses: 0,
                         });
                         slots.len() - 1
                     }
                 };
-                Some(f(&mut slots[index]))
+                let slot = &mut slots[index];
+                if slot.generation != generation {
+                    slot.entries.clear();
+                    slot.generation = generation;
+                }
+                Some(f(slot))
             })
             .ok()
             .flatten()
@@ -200,9 +217,10 @@ impl TokenCacheHandle {
         .unwrap_or_default()
     }
 
-    /// Empties the current thread's cache of this manager.
+    /// Empties this manager's cache on every thread: each thread drops its
+    /// entries before its next lookup.
     pub(crate) fn clear(&self) {
-        self.with_slot(|slot| slot.entries.clear());
+        self.generation.fetch_add(1, Ordering::AcqRel);
     }
 }
 
@@ -304,5 +322,25 @@ mod tests {
         assert_eq!(slots(), before);
         second.clear();
         assert_eq!(second.stats().entries, 0);
+    }
+
+    #[test]
+    fn clearing_reaches_the_entries_of_other_threads() {
+        let cache = &handle(8, 0.0);
+        let (to_worker, worker_inbox) = std::sync::mpsc::channel::<()>();
+        let (to_main, main_inbox) = std::sync::mpsc::channel::<bool>();
+        std::thread::scope(|scope| {
+            scope.spawn(move || {
+                cache.insert(&token("a.b.c", json!({"sub": "x"})));
+                to_main.send(cache.get("a.b.c", 0.0).is_some()).unwrap();
+                worker_inbox.recv().unwrap();
+                to_main.send(cache.get("a.b.c", 0.0).is_some()).unwrap();
+            });
+            assert!(main_inbox.recv().unwrap(), "cached on the worker thread");
+            assert!(cache.get("a.b.c", 0.0).is_none(), "each thread has its own");
+            cache.clear();
+            to_worker.send(()).unwrap();
+            assert!(!main_inbox.recv().unwrap(), "cleared on the worker too");
+        });
     }
 }

@@ -2,12 +2,14 @@
 //! Flask-JWT-Extended's rules and messages.
 
 use actix_web::HttpRequest;
+use actix_web::http::header::HeaderName;
 use serde_json::Value;
 
 use crate::body;
 use crate::config::{JwtConfig, TokenLocation};
 use crate::csrf;
 use crate::error::JwtError;
+use crate::manager::Inner;
 
 /// The outcome of looking in one location.
 enum Lookup {
@@ -34,16 +36,17 @@ pub(crate) struct Found {
 /// Flask-JWT-Extended does. `refresh` selects the refresh cookie, CSRF
 /// header and JSON key.
 pub(crate) fn find_token(
-    config: &JwtConfig,
+    inner: &Inner,
     req: &HttpRequest,
     locations: &[TokenLocation],
     refresh: bool,
 ) -> Result<Found, JwtError> {
-    let mut missing = Vec::with_capacity(locations.len());
+    let config = &inner.config;
+    let mut missing = Vec::new();
     for &location in locations {
         let mut csrf = None;
         let lookup = match location {
-            TokenLocation::Headers => from_headers(config, req)?,
+            TokenLocation::Headers => from_headers(config, &inner.header_name, req)?,
             TokenLocation::QueryString => from_query_string(config, req)?,
             TokenLocation::Cookies => from_cookies(config, req, refresh, &mut csrf)?,
             TokenLocation::Json => from_json(config, req, refresh)?,
@@ -96,7 +99,12 @@ fn aggregate(missing: Vec<(TokenLocation, String)>) -> String {
     }
 }
 
-fn from_headers(config: &JwtConfig, req: &HttpRequest) -> Result<Lookup, JwtError> {
+/// `header` is JWT_HEADER_NAME, parsed when the manager was built.
+fn from_headers(
+    config: &JwtConfig,
+    header: &HeaderName,
+    req: &HttpRequest,
+) -> Result<Lookup, JwtError> {
     let name = &config.header_name;
     let kind = &config.header_type;
     let bad_header = || {
@@ -107,7 +115,7 @@ fn from_headers(config: &JwtConfig, req: &HttpRequest) -> Result<Lookup, JwtErro
         };
         JwtError::InvalidHeader(format!("Bad {name} header. Expected '{name}: {expected}'"))
     };
-    let Some(raw) = req.headers().get(name.as_str()) else {
+    let Some(raw) = req.headers().get(header) else {
         return Ok(Lookup::Absent(format!("Missing {name} Header")));
     };
     if let Some(token) = plain_credentials(raw.as_bytes(), kind.as_bytes()) {

@@ -54,6 +54,8 @@ pub(crate) struct Inner {
     pub(crate) cache: Option<TokenCacheHandle>,
     /// The usual encoded headers of the accepted algorithms.
     pub(crate) known_headers: decode::KnownHeaders,
+    /// JWT_HEADER_NAME, parsed.
+    pub(crate) header_name: actix_web::http::header::HeaderName,
 }
 
 /// Issues and verifies tokens for an actix-web application — the
@@ -165,10 +167,11 @@ impl JwtManager {
         self.inner.cache.as_ref().map(TokenCacheHandle::stats)
     }
 
-    /// Empties this manager's verified-token cache on the current thread.
-    /// Revoked tokens need no clearing (the revocation check runs on every
-    /// hit), and a manager's keys never change: to change keys, build a new
-    /// manager, which starts with an empty cache.
+    /// Empties this manager's verified-token cache on every worker thread
+    /// (each drops its entries before its next lookup). Revoked tokens need
+    /// no clearing (the revocation check runs on every hit), and a manager's
+    /// keys never change: to change keys, build a new manager, which starts
+    /// with an empty cache.
     pub fn clear_verified_token_cache(&self) {
         if let Some(cache) = &self.inner.cache {
             cache.clear();
@@ -648,6 +651,9 @@ impl JwtManagerBuilder {
             .ok_or(ConfigError::NoCryptoBackend)?;
         let allowed = config.allowed_algorithms();
         let keys = Keys::new(&self.raw.keys, config.algorithm, &allowed, provider)?;
+        let header_name =
+            actix_web::http::header::HeaderName::from_bytes(config.header_name.as_bytes())
+                .map_err(|_| ConfigError::invalid("JWT_HEADER_NAME", "not a valid header name"))?;
         let cache = std::num::NonZeroUsize::new(config.verified_token_cache_size)
             .filter(|_| config.verified_token_cache.is_on_for(config.algorithm))
             .map(|size| TokenCacheHandle::new(size, config.decode_leeway.as_secs_f64()));
@@ -655,6 +661,7 @@ impl JwtManagerBuilder {
             inner: Arc::new(Inner {
                 cache,
                 known_headers: decode::KnownHeaders::new(&allowed),
+                header_name,
                 config,
                 allowed,
                 keys,

@@ -21,6 +21,11 @@ pub(crate) fn lookup<'a>(map: &'a Map<String, Value>, name: &str) -> Option<&'a 
     }
 }
 
+/// A NumericDate claim as whole seconds.
+pub(crate) fn whole_seconds(value: &Value) -> Option<i64> {
+    value.as_i64().or_else(|| value.as_f64().map(|v| v as i64))
+}
+
 /// A token that passed decoding and verification, with its claims filled in
 /// as Flask-JWT-Extended does for tokens from other issuers (`type` defaults to
 /// `"access"`, `fresh` to `false`, `jti` to `null`).
@@ -129,8 +134,7 @@ impl DecodedToken {
     }
 
     fn numeric(&self, name: &str) -> Option<i64> {
-        let value = self.claim(name)?;
-        value.as_i64().or_else(|| value.as_f64().map(|v| v as i64))
+        whole_seconds(self.claim(name)?)
     }
 }
 

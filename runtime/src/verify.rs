@@ -176,7 +176,7 @@ impl JwtManager {
             Some(locations) => locations.as_slice(),
             None => &config.token_location,
         };
-        let found = match extract::find_token(config, req, locations, options.refresh) {
+        let found = match extract::find_token(inner, req, locations, options.refresh) {
             Ok(found) => found,
             Err(JwtError::NoAuthorization(_)) if options.optional => {
                 return Ok(Verified::Anonymous);
