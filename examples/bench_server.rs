@@ -25,8 +25,8 @@
 //! `/token/<endpoint>` answers an access token for that endpoint (valid for
 //! an hour). `/plain` ignores any token: the load script sends it the same
 //! `Authorization` header as the endpoint it is compared with, so that both
-//! receive the same bytes. The first argument is the port (default 8089);
-//! the server runs one worker.
+//! receive the same bytes. The first argument (or `PORT`) is the port
+//! (default 8089); the server runs one worker.
 
 use std::sync::Arc;
 
@@ -132,6 +132,7 @@ const REVOKED: usize = 10_000;
 async fn main() -> std::io::Result<()> {
     let port: u16 = std::env::args()
         .nth(1)
+        .or_else(|| std::env::var("PORT").ok())
         .and_then(|p| p.parse().ok())
         .unwrap_or(8089);
     // (path, manager, revocation checked), in the order the router tries

@@ -461,8 +461,9 @@ pub(crate) fn is_cookie_domain(domain: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
 }
 
-/// The options understood by [`apply_option`], as `(name, default, meaning)`:
-/// the source of the configuration table in the README.
+/// The options understood by `JwtManager::from_env` and
+/// `JwtManagerBuilder::options`, as `(name, default, meaning)`: the source of
+/// the configuration table in the README.
 pub const OPTIONS: &[(&str, &str, &str)] = &[
     ("JWT_SECRET_KEY", "(none)", "HMAC secret for HS* algorithms"),
     ("JWT_ALGORITHM", "HS256", "algorithm that signs new tokens"),
