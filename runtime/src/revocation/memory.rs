@@ -2,12 +2,12 @@
 
 use std::collections::HashMap;
 use std::hash::BuildHasher;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 // Keys are `jti`s, family ids and identities of tokens this manager signed,
 // so a fast seeded hash is enough; SipHash was a third of a lookup.
 use foldhash::fast::RandomState;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use super::{RevocationStore, StoreError, TokenKey, TokenStatus};
 
