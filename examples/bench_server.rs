@@ -33,7 +33,7 @@ use std::sync::Arc;
 use actix_jwt_extended::{
     Algorithm, JwtManager, MemoryStore, RevocationStore, TokenCache, jwt_required,
 };
-use actix_jwt_extended_examples::key;
+use actix_jwt_extended_examples::{key, key_pair, now};
 use actix_web::http::header::AUTHORIZATION;
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use jsonwebtoken::{DecodingKey, Validation};
@@ -92,27 +92,18 @@ async fn unchecked() -> HttpResponse {
 /// A manager for `algorithm` with the test keys, whose in-memory revocation
 /// store holds `REVOKED` revoked tokens (so that its lookups are real ones).
 async fn manager(algorithm: Algorithm, cache: TokenCache) -> JwtManager {
-    let stem = match algorithm {
-        Algorithm::ES256 => "ec256",
-        Algorithm::EdDSA => "ed25519",
-        _ => "rsa",
-    };
     let builder = JwtManager::builder()
         .algorithm(algorithm)
         .verified_token_cache(cache)
         .access_token_expires(std::time::Duration::from_secs(3600));
     let builder = if algorithm.is_asymmetric() {
-        builder
-            .private_key_pem(key(&format!("{stem}_private.pem")))
-            .public_key_pem(key(&format!("{stem}_public.pem")))
+        let (private, public) = key_pair(algorithm);
+        builder.private_key_pem(private).public_key_pem(public)
     } else {
         builder.secret_key(SECRET)
     };
     let store = Arc::new(MemoryStore::new());
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .expect("clock after 1970");
-    let in_an_hour = i64::try_from(now.as_secs()).expect("seconds") + 3600;
+    let in_an_hour = now() + 3600;
     for i in 0..REVOKED {
         store
             .revoke(&format!("revoked-{i}"), Some(in_an_hour))

@@ -187,13 +187,7 @@ impl TokenCacheHandle {
             return;
         }
         // The full verification has already checked that these are numbers.
-        let time = |name: &str| {
-            token
-                .claims
-                .get(name)
-                .and_then(serde_json::Value::as_f64)
-                .map(f64::trunc)
-        };
+        let time = |name| decode::time_claim(&token.claims, name).ok().flatten();
         let not_before = match (time("nbf"), time("iat")) {
             (Some(nbf), Some(iat)) => nbf.max(iat),
             (one, other) => one.or(other).unwrap_or(f64::NEG_INFINITY),

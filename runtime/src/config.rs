@@ -331,16 +331,23 @@ impl JwtConfig {
     }
 
     /// Checks the settings that do not involve keys.
+    /// JWT_HEADER_NAME as a header name.
+    pub(crate) fn parsed_header_name(
+        &self,
+    ) -> Result<actix_web::http::header::HeaderName, ConfigError> {
+        actix_web::http::header::HeaderName::from_bytes(self.header_name.as_bytes()).map_err(|_| {
+            ConfigError::invalid(
+                "JWT_HEADER_NAME",
+                format!("{:?} is not a valid header name", self.header_name),
+            )
+        })
+    }
+
     pub(crate) fn validate(&self) -> Result<(), ConfigError> {
         if self.header_name.trim().is_empty() {
             return Err(ConfigError::invalid("JWT_HEADER_NAME", "must not be empty"));
         }
-        if actix_web::http::header::HeaderName::from_bytes(self.header_name.as_bytes()).is_err() {
-            return Err(ConfigError::invalid(
-                "JWT_HEADER_NAME",
-                format!("{:?} is not a valid header name", self.header_name),
-            ));
-        }
+        self.parsed_header_name()?;
         if self.identity_claim.is_empty() {
             return Err(ConfigError::invalid(
                 "JWT_IDENTITY_CLAIM",

@@ -179,7 +179,10 @@ fn fill_defaults(claims: &mut Map<String, Value>) {
 }
 
 /// A NumericDate claim, truncated to whole seconds as PyJWT does.
-fn time_claim(claims: &Map<String, Value>, name: &'static str) -> Result<Option<f64>, JwtError> {
+pub(crate) fn time_claim(
+    claims: &Map<String, Value>,
+    name: &'static str,
+) -> Result<Option<f64>, JwtError> {
     match lookup(claims, name) {
         None => Ok(None),
         Some(Value::Number(n)) => n

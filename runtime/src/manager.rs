@@ -651,9 +651,7 @@ impl JwtManagerBuilder {
             .ok_or(ConfigError::NoCryptoBackend)?;
         let allowed = config.allowed_algorithms();
         let keys = Keys::new(&self.raw.keys, config.algorithm, &allowed, provider)?;
-        let header_name =
-            actix_web::http::header::HeaderName::from_bytes(config.header_name.as_bytes())
-                .map_err(|_| ConfigError::invalid("JWT_HEADER_NAME", "not a valid header name"))?;
+        let header_name = config.parsed_header_name()?;
         let cache = std::num::NonZeroUsize::new(config.verified_token_cache_size)
             .filter(|_| config.verified_token_cache.is_on_for(config.algorithm))
             .map(|size| TokenCacheHandle::new(size, config.decode_leeway.as_secs_f64()));
