@@ -30,9 +30,8 @@
 
 use std::sync::Arc;
 
-use actix_jwt_extended::{
-    Algorithm, JwtManager, MemoryStore, RevocationStore, TokenCache, jwt_required,
-};
+use actix_jwt_extended::revocation::{MemoryStore, RevocationStore};
+use actix_jwt_extended::{Algorithm, JwtManager, TokenCache, jwt_required};
 use actix_jwt_extended_examples::{key, key_pair, now};
 use actix_web::http::header::AUTHORIZATION;
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};

@@ -24,7 +24,8 @@
 //! Configuration comes from `JWT_*` environment variables; `REDIS_URL`
 //! selects the Redis store; `PORT` changes the port (default 5000).
 
-use actix_jwt_extended::{JwtManager, RedisStore, jwt_refresh_required, jwt_required};
+use actix_jwt_extended::revocation::RedisStore;
+use actix_jwt_extended::{JwtManager, jwt_refresh_required, jwt_required};
 use actix_jwt_extended_examples::Credentials;
 use actix_web::{App, HttpResponse, HttpServer, delete, get, post, web};
 use serde_json::json;
@@ -38,7 +39,7 @@ async fn login(jwt: JwtManager, body: web::Json<Credentials>) -> HttpResponse {
     }
     match jwt.create_token_pair(body.username.as_deref()) {
         Ok(pair) => HttpResponse::Ok().json(pair),
-        Err(error) => jwt.error_response(&error.into()),
+        Err(error) => jwt.error_response(error),
     }
 }
 
@@ -55,7 +56,7 @@ async fn protected() -> HttpResponse {
 async fn logout(jwt: JwtManager) -> HttpResponse {
     match jwt.revoke_token(&current_token).await {
         Ok(()) => HttpResponse::Ok().json(json!({"msg": "Token revoked"})),
-        Err(error) => jwt.error_response(&error.into()),
+        Err(error) => jwt.error_response(error),
     }
 }
 
@@ -65,7 +66,7 @@ async fn logout(jwt: JwtManager) -> HttpResponse {
 async fn logout_all(jwt: JwtManager) -> HttpResponse {
     match jwt.revoke_all_tokens(current_token.identity()).await {
         Ok(()) => HttpResponse::Ok().json(json!({"msg": "All tokens revoked"})),
-        Err(error) => jwt.error_response(&error.into()),
+        Err(error) => jwt.error_response(error),
     }
 }
 
@@ -76,7 +77,7 @@ async fn logout_all(jwt: JwtManager) -> HttpResponse {
 async fn refresh(jwt: JwtManager) -> HttpResponse {
     match jwt.rotate_refresh_token(&current_token).await {
         Ok(pair) => HttpResponse::Ok().json(pair),
-        Err(rejection) => jwt.error_response(&rejection),
+        Err(rejection) => jwt.error_response(rejection),
     }
 }
 

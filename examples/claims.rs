@@ -97,8 +97,8 @@ async fn token_info() -> HttpResponse {
         "sub": current_token.sub(),
         "scope": current_token.scope(),
         "claims": current_token.claims(),
-        "is_signed": current_token.is_signed(),
-        "signed": current_token.signed(),
+        "is_signed": current_token.is_verified(),
+        "signed": current_token.encoded(),
     }))
 }
 

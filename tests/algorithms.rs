@@ -136,7 +136,7 @@ fn verification_only_services_need_no_private_key() {
     assert_eq!(m.decode_token(&token).unwrap().sub(), Some("alice"));
     let err = m.create_access_token("alice").unwrap_err();
     assert!(
-        matches!(err, JwtError::Encode(ref m) if m.contains("JWT_PRIVATE_KEY")),
+        matches!(err.error(), JwtError::Encode(m) if m.contains("JWT_PRIVATE_KEY")),
         "{err}"
     );
 }

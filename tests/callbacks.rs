@@ -12,7 +12,7 @@ use serde_json::{Map, Value, json};
 #[get("/protected")]
 #[jwt_required]
 async fn protected() -> HttpResponse {
-    let user = current_token.current_user::<String>().cloned();
+    let user = current_token.user::<String>().map(|user| (*user).clone());
     HttpResponse::Ok().json(json!({ "sub": current_token.sub(), "user": user }))
 }
 

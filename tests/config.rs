@@ -238,19 +238,3 @@ fn environment_variables_are_read() {
         std::env::remove_var("JWT_ACCESS_TOKEN_EXPIRES");
     }
 }
-
-#[test]
-fn readme_documents_every_option_with_its_default() {
-    let readme = std::fs::read_to_string(repo_root().join("README.md")).unwrap();
-    for (name, default, _) in actix_jwt_extended::config::OPTIONS {
-        let row = readme
-            .lines()
-            .find(|line| line.starts_with(&format!("| `{name}` |")))
-            .unwrap_or_else(|| panic!("README lists {name}"));
-        let default = default.trim_matches(|c| c == '(' || c == ')');
-        assert!(
-            row.contains(default),
-            "README row of {name} shows the default {default}: {row}"
-        );
-    }
-}

@@ -4,7 +4,8 @@
 mod transport_support;
 
 use actix_jwt_extended::{
-    CurrentToken, JwtManager, TokenLocation, jwt_optional, jwt_refresh_required, jwt_required,
+    CurrentToken, CurrentUser, JwtManager, TokenLocation, jwt_optional, jwt_refresh_required,
+    jwt_required,
 };
 use actix_web::http::StatusCode;
 use actix_web::http::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE};
@@ -74,6 +75,11 @@ async fn extractor(token: CurrentToken, body: web::Json<Value>) -> HttpResponse 
     }))
 }
 
+#[post("/user")]
+async fn user(current_user: CurrentUser<String>, body: web::Json<Value>) -> HttpResponse {
+    HttpResponse::Ok().json(json!({"user": *current_user, "body": body.into_inner()}))
+}
+
 async fn call(jwt: &JwtManager, request: TestRequest) -> (StatusCode, Value) {
     let app = test::init_service(
         App::new()
@@ -85,7 +91,8 @@ async fn call(jwt: &JwtManager, request: TestRequest) -> (StatusCode, Value) {
             .service(cookies_first)
             .service(json_only)
             .service(optional)
-            .service(extractor),
+            .service(extractor)
+            .service(user),
     )
     .await;
     json_of(test::call_service(&app, request.to_request()).await).await
@@ -457,6 +464,30 @@ async fn handler_still_reads_the_json_body() {
     assert_eq!(
         call(&headers_default, request).await,
         (StatusCode::OK, json!({"loc": "json"}))
+    );
+}
+
+/// The `CurrentUser` extractor verifies through the same pipeline as the
+/// attributes and `CurrentToken`: it finds a token in a JSON body too, and
+/// the handler still reads the body.
+#[actix_web::test]
+async fn current_user_finds_a_json_body_token() {
+    let jwt = manager(|b| {
+        b.token_location([Json])
+            .user_lookup_loader(|token| async move { token.sub().map(|s| format!("user {s}")) })
+    });
+    let token = jwt.create_access_token("alice").unwrap();
+    let body = json!({"access_token": token, "n": 1});
+    assert_eq!(
+        call(&jwt, json_body(&body).uri("/user")).await,
+        (StatusCode::OK, json!({"user": "user alice", "body": body}))
+    );
+    assert_eq!(
+        call(&jwt, json_body(&json!({"n": 1})).uri("/user")).await,
+        (
+            StatusCode::UNAUTHORIZED,
+            json!({"msg": "Missing \"access_token\" key in json data."})
+        )
     );
 }
 

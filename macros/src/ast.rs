@@ -9,6 +9,7 @@ pub const CURRENT_TOKEN: &str = "current_token";
 pub const CURRENT_USER: &str = "current_user";
 
 /// A handler function and the parameters the macro cares about.
+#[derive(Clone)]
 pub struct Handler {
     pub item: ItemFn,
     /// Index of a visible `current_token` parameter.

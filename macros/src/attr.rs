@@ -68,13 +68,84 @@ impl Location {
         }
     }
 
-    pub fn code(self) -> u32 {
+    /// The variant of the runtime's `TokenLocation`.
+    pub fn variant(self) -> &'static str {
         match self {
-            Self::Headers => 0,
-            Self::Cookies => 1,
-            Self::QueryString => 2,
-            Self::Json => 3,
+            Self::Headers => "Headers",
+            Self::Cookies => "Cookies",
+            Self::QueryString => "QueryString",
+            Self::Json => "Json",
         }
+    }
+}
+
+/// An option name of the attributes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Keyword {
+    Optional,
+    Fresh,
+    Refresh,
+    VerifyType,
+    SkipRevocationCheck,
+    Locations,
+    Claims,
+    Crate,
+    TokenType,
+    Sub,
+    Scope,
+    Override,
+}
+
+impl Keyword {
+    /// The options every attribute understands.
+    const COMMON: [Keyword; 8] = [
+        Keyword::Optional,
+        Keyword::Fresh,
+        Keyword::Refresh,
+        Keyword::VerifyType,
+        Keyword::SkipRevocationCheck,
+        Keyword::Locations,
+        Keyword::Claims,
+        Keyword::Crate,
+    ];
+
+    /// The options only `#[require_token]` understands.
+    const REQUIREMENTS: [Keyword; 4] = [
+        Keyword::TokenType,
+        Keyword::Sub,
+        Keyword::Scope,
+        Keyword::Override,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            Keyword::Optional => "optional",
+            Keyword::Fresh => "fresh",
+            Keyword::Refresh => "refresh",
+            Keyword::VerifyType => "verify_type",
+            Keyword::SkipRevocationCheck => "skip_revocation_check",
+            Keyword::Locations => "locations",
+            Keyword::Claims => "claims",
+            Keyword::Crate => "crate",
+            Keyword::TokenType => "token_type",
+            Keyword::Sub => "sub",
+            Keyword::Scope => "scope",
+            Keyword::Override => "override",
+        }
+    }
+
+    /// The keywords `preset` understands.
+    fn known(preset: Preset) -> Vec<Keyword> {
+        let mut known = Self::COMMON.to_vec();
+        if preset == Preset::RequireToken {
+            known.extend(Self::REQUIREMENTS);
+        }
+        known
+    }
+
+    /// The keyword `preset` understands by this name.
+    fn find(preset: Preset, name: &str) -> Option<Keyword> {
+        Self::known(preset).into_iter().find(|k| k.name() == name)
     }
 }
 
@@ -107,21 +178,6 @@ pub struct Options {
     pub override_: Option<Json>,
     pub requirements: Vec<ClaimRequirement>,
 }
-
-/// The options every attribute understands.
-const COMMON: [&str; 8] = [
-    "optional",
-    "fresh",
-    "refresh",
-    "verify_type",
-    "skip_revocation_check",
-    "locations",
-    "claims",
-    "crate",
-];
-
-/// The options only `#[require_token]` understands.
-const REQUIREMENTS: [&str; 4] = ["token_type", "sub", "scope", "override"];
 
 const TOKEN_TYPES: [&str; 3] = ["access", "auth", "refresh"];
 
@@ -165,11 +221,6 @@ impl Options {
         flag.is_some_and(|f| f.value)
     }
 
-    /// The options for the fallback expansion, when the attribute is unusable.
-    pub fn fallback(preset: Preset) -> Self {
-        Self::new(preset)
-    }
-
     /// Whether the handler has requirements to check at request time.
     pub fn has_requirements(&self) -> bool {
         self.sub.is_some()
@@ -178,12 +229,12 @@ impl Options {
             || !self.requirements.is_empty()
     }
 
+    /// The names of the options this attribute understands.
     fn known(&self) -> Vec<&'static str> {
-        let mut known = COMMON.to_vec();
-        if self.preset == Preset::RequireToken {
-            known.extend(REQUIREMENTS);
-        }
-        known
+        Keyword::known(self.preset)
+            .into_iter()
+            .map(Keyword::name)
+            .collect()
     }
 }
 
@@ -303,27 +354,34 @@ fn apply(options: &mut Options, entry: Entry, order: usize) -> syn::Result<()> {
     }
     let duplicate = || syn::Error::new(span, format!("option `{name}` is given twice"));
     let known = options.known();
-    if path.len() == 1 && known.contains(&name.as_str()) {
-        match name.as_str() {
-            "optional" | "fresh" | "refresh" | "verify_type" | "skip_revocation_check" => {
-                let flag = Flag {
-                    value: bool_value(&name, value)?,
-                    span: Some(span),
-                    order,
-                };
-                let slot = match name.as_str() {
-                    "optional" => &mut options.optional,
-                    "fresh" => &mut options.fresh,
-                    "refresh" => &mut options.refresh,
-                    "verify_type" => &mut options.verify_type,
-                    _ => &mut options.skip_revocation_check,
-                };
-                if slot.is_some() {
-                    return Err(duplicate());
-                }
-                *slot = Some(flag);
+    let keyword = match path.as_slice() {
+        [_] => Keyword::find(preset, &name),
+        _ => None,
+    };
+    if let Some(keyword) = keyword {
+        let flag = |value| -> syn::Result<Option<Flag>> {
+            Ok(Some(Flag {
+                value: bool_value(&name, value)?,
+                span: Some(span),
+                order,
+            }))
+        };
+        let set_once = |slot: &mut Option<Flag>, flag: Option<Flag>| {
+            if slot.is_some() {
+                return Err(duplicate());
             }
-            "locations" => {
+            *slot = flag;
+            Ok(())
+        };
+        match keyword {
+            Keyword::Optional => set_once(&mut options.optional, flag(value)?)?,
+            Keyword::Fresh => set_once(&mut options.fresh, flag(value)?)?,
+            Keyword::Refresh => set_once(&mut options.refresh, flag(value)?)?,
+            Keyword::VerifyType => set_once(&mut options.verify_type, flag(value)?)?,
+            Keyword::SkipRevocationCheck => {
+                set_once(&mut options.skip_revocation_check, flag(value)?)?
+            }
+            Keyword::Locations => {
                 if options.locations.is_some() {
                     return Err(duplicate());
                 }
@@ -331,28 +389,28 @@ fn apply(options: &mut Options, entry: Entry, order: usize) -> syn::Result<()> {
                     needs_value(&name, value, span, "locations = [headers, query_string]")?;
                 options.locations = Some((locations(tokens, eq)?, eq));
             }
-            "crate" => {
+            Keyword::Crate => {
                 if options.krate.is_some() {
                     return Err(duplicate());
                 }
                 let (tokens, _) = needs_value(&name, value, span, "crate = \"my_reexport::jwt\"")?;
                 options.krate = Some(crate_path(tokens)?);
             }
-            "claims" => {
+            Keyword::Claims => {
                 if options.claims.is_some() {
                     return Err(duplicate());
                 }
                 let (tokens, _) = needs_value(&name, value, span, "claims = MyClaims")?;
                 options.claims = Some(syn::parse2(tokens)?);
             }
-            "token_type" => {
+            Keyword::TokenType => {
                 let (tokens, eq) = needs_value(&name, value, span, "token_type = \"refresh\"")?;
                 let lit: LitStr = syn::parse2(tokens).map_err(|_| {
                     syn::Error::new(eq, "`token_type` takes \"access\" or \"refresh\"")
                 })?;
                 token_type(options, &lit)?;
             }
-            "sub" => {
+            Keyword::Sub => {
                 if options.sub.is_some() {
                     return Err(duplicate());
                 }
@@ -364,10 +422,10 @@ fn apply(options: &mut Options, entry: Entry, order: usize) -> syn::Result<()> {
                     )
                 })?);
             }
-            "scope" | "override" => {
+            Keyword::Scope | Keyword::Override => {
                 let (tokens, eq) = needs_value(&name, value, span, "scope = {\"admin\": true}")?;
                 let parsed = json::parse(tokens, eq)?;
-                let slot = if name == "scope" {
+                let slot = if keyword == Keyword::Scope {
                     &mut options.scope
                 } else {
                     &mut options.override_
@@ -377,7 +435,6 @@ fn apply(options: &mut Options, entry: Entry, order: usize) -> syn::Result<()> {
                 }
                 *slot = Some(parsed);
             }
-            _ => unreachable_option(span, &name)?,
         }
         return Ok(());
     }
@@ -406,13 +463,6 @@ fn apply(options: &mut Options, entry: Entry, order: usize) -> syn::Result<()> {
     let value = json::parse(tokens, eq)?;
     let names = path.iter().map(ToString::to_string).collect();
     requirement(options, names, Some(path), value, span)
-}
-
-fn unreachable_option(span: Span, name: &str) -> syn::Result<()> {
-    Err(syn::Error::new(
-        span,
-        format!("option `{name}` is not handled"),
-    ))
 }
 
 fn requirement(

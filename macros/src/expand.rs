@@ -1,78 +1,30 @@
-//! Emitting the protected handler.
+//! Emitting the protected handler: the handler's policy (a type that
+//! implements the runtime's `__private::Policy`: its options and its
+//! requirement checks), the compile-time checks against a claims type, and
+//! the handler with its guard installed. Attributes the macro does not own
+//! pass through.
 
-use proc_macro2::{Literal, Span, TokenStream};
+use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
-use syn::{FnArg, Ident, PatType, Type};
+use syn::{Ident, Type};
 
-use crate::ast::{self, CURRENT_TOKEN, CURRENT_USER, Handler};
-use crate::attr::{self, Options, Preset};
-use crate::valid::{self, SubBinding};
-use crate::{fallback, json};
+use crate::ast;
+use crate::attr::Options;
+use crate::json;
+use crate::signature::{install_guard, private_path};
+use crate::valid::{Checked, SubBinding};
 
-/// Entry point of every attribute: parse → validate → emit, or fall back.
-pub fn protect(preset: Preset, args: TokenStream, item: TokenStream) -> TokenStream {
-    let handler = match Handler::parse(item.clone()) {
-        Ok(handler) => handler,
-        Err(error) => {
-            let error = syn::Error::new(
-                error.span(),
-                format!(
-                    "#[{}] goes on an `async fn` handler: {error}",
-                    preset.attribute()
-                ),
-            );
-            let compile_error = error.to_compile_error();
-            return quote!(#compile_error #item);
-        }
-    };
-    let checked = attr::parse(preset, args)
-        .and_then(|options| valid::check(&options, &handler).map(|()| options));
-    match checked {
-        Ok(options) => emit(&options, handler),
-        Err(error) => fallback::expand(preset, handler, error),
-    }
-}
-
-/// The option bits understood by `__private::options_from_bits`.
-fn bits(options: &Options) -> u32 {
-    let mut bits = 0;
-    if Options::flag(options.optional) {
-        bits |= 1;
-    }
-    if Options::flag(options.fresh) {
-        bits |= 1 << 1;
-    }
-    if Options::flag(options.refresh) {
-        bits |= 1 << 2;
-    }
-    if options.verify_type.is_some_and(|f| !f.value) {
-        bits |= 1 << 3;
-    }
-    if Options::flag(options.skip_revocation_check) {
-        bits |= 1 << 4;
-    }
-    if let Some((locations, _)) = &options.locations {
-        bits |= (locations.len() as u32) << 8;
-        for (i, location) in locations.iter().enumerate() {
-            bits |= location.code() << (8 + 3 + 2 * i as u32);
-        }
-    }
-    bits
-}
-
-/// Rewrites the handler: the guard extractor comes first (or replaces a
-/// visible `current_token` parameter), a visible `current_user` parameter
-/// is bound from the guard, and the body starts by binding them. Items that
-/// check requirements are emitted beside the handler. Attributes the macro
-/// does not own pass through.
-pub fn emit(options: &Options, handler: Handler) -> TokenStream {
-    let krate = match &options.krate {
-        Some(path) => quote!(#path),
-        None => quote!(::actix_jwt_extended),
-    };
-    let private = quote!(#krate::__private);
+/// Emits a checked handler.
+pub fn emit(checked: Checked) -> TokenStream {
+    let Checked {
+        options,
+        handler,
+        sub,
+    } = checked;
+    let private = private_path(options.krate.as_ref());
     let optional = Options::flag(options.optional);
     let fn_name = handler.item.sig.ident.clone();
+    let vis = handler.item.vis.clone();
 
     // What `current_token` is: the visible parameter's type, or chosen here.
     let visible_token_ty = handler
@@ -87,11 +39,11 @@ pub fn emit(options: &Options, handler: Handler) -> TokenStream {
     let token_ty = match (&visible_token_ty, &claims_ty) {
         (Some(ty), _) => quote!(#ty),
         (None, Some(claims)) if optional => {
-            quote!(::core::option::Option<#krate::TypedToken<#claims>>)
+            quote!(::core::option::Option<#private::TypedToken<#claims>>)
         }
-        (None, Some(claims)) => quote!(#krate::TypedToken<#claims>),
-        (None, None) if optional => quote!(::core::option::Option<#krate::CurrentToken>),
-        (None, None) => quote!(#krate::CurrentToken),
+        (None, Some(claims)) => quote!(#private::TypedToken<#claims>),
+        (None, None) if optional => quote!(::core::option::Option<#private::CurrentToken>),
+        (None, None) => quote!(#private::CurrentToken),
     };
     let user_ty = match handler
         .current_user_param
@@ -101,81 +53,64 @@ pub fn emit(options: &Options, handler: Handler) -> TokenStream {
         None => quote!(()),
     };
 
-    let mut items = TokenStream::new();
-    let requirements_ty = if options.has_requirements() {
-        let name = format_ident!("__actix_jwt_extended_requirements_{}", fn_name);
-        items.extend(requirements(options, &handler, &name, &private));
-        quote!(#name)
-    } else {
-        quote!(#private::NoRequirements)
+    let policy = format_ident!("__actix_jwt_extended_policy_{}", fn_name);
+    let verify_options = verify_options(&options, &private);
+    let check = options
+        .has_requirements()
+        .then(|| requirements(&options, sub.as_ref(), &private));
+    let mut items = quote! {
+        #[allow(non_camel_case_types, unreachable_pub, missing_docs, missing_debug_implementations)]
+        #[doc(hidden)]
+        #vis struct #policy;
+
+        impl #private::Policy for #policy {
+            const OPTIONS: #private::VerifyOptions = #verify_options;
+            #check
+        }
     };
     if let Some(claims) = &claims_ty {
-        items.extend(claims_checks(options, claims, &fn_name, &private));
+        items.extend(claims_checks(&options, claims, &fn_name, &private));
     }
 
-    let bits = Literal::u32_unsuffixed(bits(options));
-    let guard_ty = quote!(#private::Guard<#bits, #token_ty, #user_ty, #requirements_ty>);
-    let guard = Ident::new("__actix_jwt_extended_guard", Span::mixed_site());
-    let current_token = Ident::new(CURRENT_TOKEN, Span::call_site());
-    let current_user = Ident::new(CURRENT_USER, Span::call_site());
-
-    let Handler {
-        mut item,
-        current_token_param,
-        current_user_param,
-    } = handler;
-    let guard_arg: FnArg = syn::parse_quote!(#guard: #guard_ty);
-    match current_token_param {
-        Some(index) => {
-            let mut arg = guard_arg;
-            if let (FnArg::Typed(new), FnArg::Typed(PatType { attrs, .. })) =
-                (&mut arg, &item.sig.inputs[index])
-            {
-                new.attrs = attrs.clone();
-            }
-            item.sig.inputs[index] = arg;
-        }
-        None => item.sig.inputs.insert(0, guard_arg),
-    }
-    let binding = match current_user_param {
-        Some(index) => {
-            // The guard was inserted before it when there is no visible token.
-            let index = if current_token_param.is_none() {
-                index + 1
-            } else {
-                index
-            };
-            item.sig.inputs = std::mem::take(&mut item.sig.inputs)
-                .into_iter()
-                .enumerate()
-                .filter_map(|(i, arg)| (i != index).then_some(arg))
-                .collect();
-            quote! {
-                #[allow(unused_variables)]
-                let (#current_token, #current_user) = #guard.into_parts();
-            }
-        }
-        None => quote! {
-            #[allow(unused_variables)]
-            let #current_token = #guard.token();
-        },
-    };
-    let body = &item.block;
-    item.block = syn::parse_quote!({
-        #binding
-        #body
-    });
+    let guard_ty = quote!(#private::Guard<#policy, #token_ty, #user_ty>);
+    let item = install_guard(handler, guard_ty);
     quote!(#items #item)
 }
 
-/// The generated `Requirements` implementation of a `#[require_token]`
-/// handler: override, claim equality, the `sub` binding, then scope.
-fn requirements(
-    options: &Options,
-    handler: &Handler,
-    name: &Ident,
-    private: &TokenStream,
-) -> TokenStream {
+/// The handler's options, written with the runtime's `VerifyOptions`
+/// builder.
+fn verify_options(options: &Options, private: &TokenStream) -> TokenStream {
+    let mut calls = TokenStream::new();
+    let flags = [
+        ("optional", Options::flag(options.optional)),
+        ("fresh", Options::flag(options.fresh)),
+        ("refresh", Options::flag(options.refresh)),
+        (
+            "skip_revocation_check",
+            Options::flag(options.skip_revocation_check),
+        ),
+    ];
+    for (name, on) in flags {
+        if on {
+            let method = Ident::new(name, Span::call_site());
+            calls.extend(quote!(.#method(true)));
+        }
+    }
+    if options.verify_type.is_some_and(|f| !f.value) {
+        calls.extend(quote!(.verify_type(false)));
+    }
+    if let Some((locations, _)) = &options.locations {
+        let variants = locations
+            .iter()
+            .map(|location| Ident::new(location.variant(), Span::call_site()));
+        calls.extend(quote!(.locations(&[#(#private::TokenLocation::#variants),*])));
+    }
+    quote!(#private::VerifyOptions::new() #calls)
+}
+
+/// The requirement check of a `#[require_token]` handler's policy:
+/// override, claim equality, the `sub` binding, then scope.
+fn requirements(options: &Options, sub: Option<&SubBinding>, private: &TokenStream) -> TokenStream {
     let statics = |ident: &str, json: &json::Json| {
         let ident = format_ident!("{}", ident);
         let text = json.text();
@@ -207,14 +142,10 @@ fn requirements(
                 satisfied = satisfied && #private::claim_satisfies(&token, &[#(#path),*], &#ident);
             }
         });
-    let sub_check = options.sub.as_ref().map(|binding| {
-        // Validation has already resolved the binding.
-        let resolved = valid::resolve_sub(handler, binding).ok();
-        let span = binding.span();
-        let (ty, access) = match resolved {
-            Some(SubBinding::Direct(ty)) => (ty, quote_spanned!(span=> &*value)),
-            Some(SubBinding::Field(ty, field)) => (ty, quote_spanned!(span=> &value.#field)),
-            None => return quote!(),
+    let sub_check = sub.map(|binding| {
+        let (ty, access) = match binding {
+            SubBinding::Direct(ty, span) => (ty, quote_spanned!(*span=> &*value)),
+            SubBinding::Field(ty, field) => (ty, quote_spanned!(field.span()=> &value.#field)),
         };
         quote! {
             satisfied = satisfied && match <#ty as #private::actix_web::FromRequest>::extract(&req).await {
@@ -233,11 +164,6 @@ fn requirements(
         }
     });
     quote! {
-        #[allow(non_camel_case_types)]
-        #[doc(hidden)]
-        struct #name;
-
-        impl #private::Requirements for #name {
             fn check(
                 req: &#private::actix_web::HttpRequest,
                 token: &#private::CurrentToken,
@@ -260,7 +186,6 @@ fn requirements(
                     ::core::result::Result::Ok(())
                 }))
             }
-        }
     }
 }
 

@@ -1,14 +1,15 @@
 //! The expansion used when the attribute or handler is wrong: one
 //! `compile_error!` plus the handler protected with the preset's defaults,
-//! so the error is reported once and `current_token` still resolves.
+//! so the error is reported once and `current_token` still resolves. It
+//! never calls back into the normal expansion.
 
 use proc_macro2::TokenStream;
 use quote::quote;
 use syn::FnArg;
 
 use crate::ast::Handler;
-use crate::attr::{Options, Preset};
-use crate::expand;
+use crate::attr::Preset;
+use crate::signature::{install_guard, private_path};
 
 pub fn expand(preset: Preset, mut handler: Handler, error: syn::Error) -> TokenStream {
     let compile_error = error.to_compile_error();
@@ -24,6 +25,12 @@ pub fn expand(preset: Preset, mut handler: Handler, error: syn::Error) -> TokenS
     }
     // A visible `current_user` stays an ordinary parameter.
     handler.current_user_param = None;
-    let item = expand::emit(&Options::fallback(preset), handler);
+    let private = private_path(None);
+    let guard_ty = if preset == Preset::Optional {
+        quote!(#private::Guard<#private::OptionalFallback, ::core::option::Option<#private::CurrentToken>>)
+    } else {
+        quote!(#private::Guard<#private::Fallback>)
+    };
+    let item = install_guard(handler, guard_ty);
     quote!(#compile_error #item)
 }

@@ -6,18 +6,51 @@
 //! The pipeline follows thiserror's: parse the attribute and the handler into
 //! a typed model ([`attr`], [`ast`]), validate it with spanned errors
 //! ([`valid`]), then emit ([`expand`]); on error a best-effort item is still
-//! emitted with one `compile_error!` ([`fallback`]).
+//! emitted with one `compile_error!` ([`fallback`]). Both install the guard
+//! with [`signature`]; the generated code names only items of the runtime's
+//! `__private` module, whose documentation states the contract.
 
 mod ast;
 mod attr;
 mod expand;
 mod fallback;
 mod json;
+mod signature;
 mod valid;
 
 use proc_macro::TokenStream;
+use quote::quote;
 
+use ast::Handler;
 use attr::Preset;
+
+/// Entry point of every attribute: parse → validate → emit, or fall back.
+fn protect(
+    preset: Preset,
+    args: proc_macro2::TokenStream,
+    item: proc_macro2::TokenStream,
+) -> proc_macro2::TokenStream {
+    let handler = match Handler::parse(item.clone()) {
+        Ok(handler) => handler,
+        Err(error) => {
+            let error = syn::Error::new(
+                error.span(),
+                format!(
+                    "#[{}] goes on an `async fn` handler: {error}",
+                    preset.attribute()
+                ),
+            );
+            let compile_error = error.to_compile_error();
+            return quote!(#compile_error #item);
+        }
+    };
+    let checked =
+        attr::parse(preset, args).and_then(|options| valid::check(options, handler.clone()));
+    match checked {
+        Ok(checked) => expand::emit(checked),
+        Err(error) => fallback::expand(preset, handler, error),
+    }
+}
 
 /// Requires a valid JWT (any type but `refresh`) to run the handler, and binds
 /// `current_token` in its body.
@@ -35,19 +68,19 @@ use attr::Preset;
 /// ```
 #[proc_macro_attribute]
 pub fn jwt_required(args: TokenStream, item: TokenStream) -> TokenStream {
-    expand::protect(Preset::Required, args.into(), item.into()).into()
+    protect(Preset::Required, args.into(), item.into()).into()
 }
 
 /// Requires a fresh access token: `#[jwt_required(fresh)]`.
 #[proc_macro_attribute]
 pub fn fresh_jwt_required(args: TokenStream, item: TokenStream) -> TokenStream {
-    expand::protect(Preset::Fresh, args.into(), item.into()).into()
+    protect(Preset::Fresh, args.into(), item.into()).into()
 }
 
 /// Requires a refresh token: `#[jwt_required(refresh)]`.
 #[proc_macro_attribute]
 pub fn jwt_refresh_required(args: TokenStream, item: TokenStream) -> TokenStream {
-    expand::protect(Preset::Refresh, args.into(), item.into()).into()
+    protect(Preset::Refresh, args.into(), item.into()).into()
 }
 
 /// Runs the handler with or without a token: `#[jwt_required(optional)]`.
@@ -55,7 +88,7 @@ pub fn jwt_refresh_required(args: TokenStream, item: TokenStream) -> TokenStream
 /// invalid is still rejected.
 #[proc_macro_attribute]
 pub fn jwt_optional(args: TokenStream, item: TokenStream) -> TokenStream {
-    expand::protect(Preset::Optional, args.into(), item.into()).into()
+    protect(Preset::Optional, args.into(), item.into()).into()
 }
 
 /// Requires a token that meets declared requirements — Flask-PyJWT's
@@ -75,5 +108,5 @@ pub fn jwt_optional(args: TokenStream, item: TokenStream) -> TokenStream {
 /// `Missing required scope(s)`. Accepts the options of `#[jwt_required]` too.
 #[proc_macro_attribute]
 pub fn require_token(args: TokenStream, item: TokenStream) -> TokenStream {
-    expand::protect(Preset::RequireToken, args.into(), item.into()).into()
+    protect(Preset::RequireToken, args.into(), item.into()).into()
 }

@@ -1,5 +1,6 @@
 //! Semantic checks of the options and the handler, with spanned errors.
 
+use proc_macro2::Span;
 use syn::spanned::Spanned;
 use syn::{FnArg, Ident, LitStr, Type};
 
@@ -9,30 +10,46 @@ use crate::attr::{Flag, Options};
 /// actix-web implements `Handler` for up to 16 parameters; one is ours.
 const MAX_USER_PARAMS: usize = 15;
 
-pub fn check(options: &Options, handler: &Handler) -> syn::Result<()> {
-    check_options(options)?;
-    check_handler(options, handler)?;
-    if let Some(binding) = &options.sub {
-        resolve_sub(handler, binding)?;
-    }
-    Ok(())
+/// A checked attribute: the options, the handler, and what the checks
+/// resolved — everything the expansion needs.
+pub struct Checked {
+    pub options: Options,
+    pub handler: Handler,
+    /// Where the value `sub = "name"` compares with comes from.
+    pub sub: Option<SubBinding>,
 }
 
-/// Where the value that `sub = "name"` compares with comes from.
-pub enum SubBinding<'a> {
+/// Checks the options against each other and the handler.
+pub fn check(options: Options, handler: Handler) -> syn::Result<Checked> {
+    check_options(&options)?;
+    check_handler(&options, &handler)?;
+    let sub = match &options.sub {
+        Some(binding) => Some(resolve_sub(&handler, binding)?),
+        None => None,
+    };
+    Ok(Checked {
+        options,
+        handler,
+        sub,
+    })
+}
+
+/// Where the value that `sub = "name"` compares with comes from, with the
+/// span of the user's string.
+pub enum SubBinding {
     /// A parameter called `name`, of type `Path<…>` or `Query<…>`.
-    Direct(&'a Type),
+    Direct(Type, Span),
     /// The field `name` of the struct in a `Path<T>` / `Query<T>` parameter.
-    Field(&'a Type, Ident),
+    Field(Type, Ident),
 }
 
 /// Finds the handler binding `sub = "name"` refers to; an error at the
 /// string literal when there is none.
-pub fn resolve_sub<'a>(handler: &'a Handler, binding: &LitStr) -> syn::Result<SubBinding<'a>> {
+fn resolve_sub(handler: &Handler, binding: &LitStr) -> syn::Result<SubBinding> {
     let name = binding.value();
     if let Some((_, ty)) = handler.binding(&name) {
         if ast::extractor_inner(ty, &["Path", "Query"]).is_some() {
-            return Ok(SubBinding::Direct(ty));
+            return Ok(SubBinding::Direct(ty.clone(), binding.span()));
         }
         return Err(syn::Error::new(
             binding.span(),
@@ -48,7 +65,7 @@ pub fn resolve_sub<'a>(handler: &'a Handler, binding: &LitStr) -> syn::Result<Su
                 syn::Error::new(binding.span(), format!("`{name}` is not a field name"))
             })?;
             Ok(SubBinding::Field(
-                ty,
+                (*ty).clone(),
                 Ident::new(&field.to_string(), binding.span()),
             ))
         }

@@ -15,7 +15,8 @@ mod redis_server;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use actix_jwt_extended::{DecodedToken, JwtManager, MemoryStore, RedisStore, jwt_required};
+use actix_jwt_extended::revocation::{MemoryStore, RedisStore};
+use actix_jwt_extended::{DecodedToken, JwtManager, jwt_required};
 use actix_web::{App, HttpResponse, get, test, web};
 use criterion::{Criterion, criterion_group, criterion_main};
 use redis_server::RedisServer;

@@ -8,7 +8,7 @@
 //! * `create/<alg>`: `create_access_token` (the login path).
 //! * `verify/<alg>/ours`: `decode_token`, full verification of one token;
 //!   `verify/<alg>/jsonwebtoken`: `jsonwebtoken::decode` of the same token.
-//! * `request/<alg>/<case>`: the whole request pipeline (`verify_request`,
+//! * `request/<alg>/<case>`: the whole request pipeline (`verify_jwt_in_request`,
 //!   which the attribute macros run): `full` with the cache off,
 //!   `cache-hit`, and `cache-miss` (the cache emptied before each request).
 //! * `revocation/<case>`: the same with the default in-memory revocation
@@ -17,7 +17,9 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use actix_jwt_extended::{Algorithm, JwtManager, JwtManagerBuilder, TokenCache, VerifyOptions};
+use actix_jwt_extended::{
+    Algorithm, JwtManager, JwtManagerBuilder, TokenCache, VerifyOptions, verify_jwt_in_request,
+};
 use actix_web::HttpRequest;
 use actix_web::test::TestRequest;
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -87,9 +89,8 @@ fn verify(jwt: &JwtManager, req: &HttpRequest) {
     verify_with(jwt, req, VerifyOptions::new());
 }
 
-fn verify_with(jwt: &JwtManager, req: &HttpRequest, options: VerifyOptions) {
-    let verified = jwt
-        .verify_request(req, options)
+fn verify_with(_jwt: &JwtManager, req: &HttpRequest, options: VerifyOptions) {
+    let verified = verify_jwt_in_request(req, options)
         .now_or_never()
         .expect("no await")
         .expect("valid token");

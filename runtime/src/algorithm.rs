@@ -37,7 +37,7 @@ pub enum Algorithm {
 
 /// The kind of key an [`Algorithm`] needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum KeyFamily {
+pub(crate) enum KeyFamily {
     /// A shared secret (`JWT_SECRET_KEY`).
     Hmac,
     /// An RSA key pair (RS* and PS*).
@@ -84,7 +84,7 @@ impl Algorithm {
     }
 
     /// The kind of key this algorithm signs and verifies with.
-    pub const fn family(self) -> KeyFamily {
+    pub(crate) const fn family(self) -> KeyFamily {
         match self {
             Self::HS256 | Self::HS384 | Self::HS512 => KeyFamily::Hmac,
             Self::RS256 | Self::RS384 | Self::RS512 | Self::PS256 | Self::PS384 | Self::PS512 => {

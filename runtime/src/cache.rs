@@ -4,7 +4,7 @@
 //!
 //! * Keyed by the whole encoded token (compared byte for byte), so two tokens
 //!   can never share an entry.
-//! * Only tokens that passed every check of [`crate::decode::decode`] are
+//! * Only tokens that passed every check of the full verification are
 //!   stored; a failure is never stored.
 //! * On every hit `exp`, `nbf` and `iat` are checked again with the leeway;
 //!   a token that no longer passes is evicted and verified in full, which
@@ -29,23 +29,26 @@ use std::sync::{Arc, Weak};
 
 use lru::LruCache;
 
-use crate::config::MAX_CACHED_TOKEN_SIZE;
-use crate::decode::{self, Rejection};
-use crate::manager::Inner;
+use crate::claims::time_claim;
+use crate::rejection::Rejection;
 use crate::token::DecodedToken;
 
-/// The verification step of a request: a still-valid cached token, or a full
-/// verification (whose success is then cached).
+/// Tokens longer than this many bytes are never put in the cache (they are
+/// still verified and accepted, just not cached).
+pub(crate) const MAX_CACHED_TOKEN_SIZE: usize = 4096;
+
+/// The verification step of a request: a still-valid cached token, or the
+/// `full` verification (whose success is then cached).
 pub(crate) fn verify(
-    inner: &Inner,
+    cache: Option<&TokenCacheHandle>,
     encoded: &str,
     now: f64,
+    full: impl FnOnce() -> Result<DecodedToken, Rejection>,
 ) -> Result<Arc<DecodedToken>, Rejection> {
-    let cache = inner.cache.as_ref();
     if let Some(token) = cache.and_then(|cache| cache.get(encoded, now)) {
         return Ok(token);
     }
-    let token = Arc::new(decode::decode(inner, encoded, now)?);
+    let token = Arc::new(full()?);
     if let Some(cache) = cache {
         cache.insert(&token);
     }
@@ -187,7 +190,7 @@ impl TokenCacheHandle {
             return;
         }
         // The full verification has already checked that these are numbers.
-        let time = |name| decode::time_claim(&token.claims, name).ok().flatten();
+        let time = |name| time_claim(&token.claims, name).ok().flatten();
         let not_before = match (time("nbf"), time("iat")) {
             (Some(nbf), Some(iat)) => nbf.max(iat),
             (one, other) => one.or(other).unwrap_or(f64::NEG_INFINITY),

@@ -11,16 +11,16 @@ use actix_web::http::header::{self, HeaderValue, HttpDate};
 use actix_web::{HttpResponse, HttpResponseBuilder};
 
 use crate::config::{self, JwtConfig, TokenLocation};
-use crate::decode::Rejection;
 use crate::error::JwtError;
-use crate::manager::JwtManager;
+use crate::kind::TokenKind;
 
 /// The lifetime of persistent (non-session) cookies, in seconds: one year,
 /// as in Flask-JWT-Extended.
 pub const PERSISTENT_COOKIE_MAX_AGE: u64 = 31_540_000;
 
-/// Per-call overrides for [`JwtManager::set_access_cookies`] and
-/// [`JwtManager::set_refresh_cookies`] — their `max_age` and `domain`
+/// Per-call overrides for
+/// [`JwtManager::set_access_cookies`](crate::JwtManager::set_access_cookies)
+/// and [`JwtManager::set_refresh_cookies`](crate::JwtManager::set_refresh_cookies) — their `max_age` and `domain`
 /// keyword arguments in Flask-JWT-Extended.
 ///
 /// ```
@@ -84,13 +84,6 @@ impl<B> CookieSink for ServiceResponse<B> {
     fn append_set_cookie(&mut self, value: HeaderValue) {
         self.headers_mut().append(header::SET_COOKIE, value);
     }
-}
-
-/// Which pair of cookies.
-#[derive(Clone, Copy)]
-enum Pair {
-    Access,
-    Refresh,
 }
 
 /// One cookie as Werkzeug's `dump_cookie` writes it: `name=value; Domain=…;
@@ -157,227 +150,103 @@ fn is_cookie_value(value: &str) -> bool {
         .all(|b| b.is_ascii_alphanumeric() || b"-_.=+/~".contains(&b))
 }
 
-impl JwtManager {
-    /// `get_csrf_token`: the `csrf` claim of an encoded token, after full
-    /// verification — for set-ups with JWT_CSRF_IN_COOKIES off that hand the
-    /// value to the front end another way.
-    pub fn get_csrf_token(&self, encoded: &str) -> Result<String, Rejection> {
-        let token = self.decode_token(encoded)?;
-        match token.claim("csrf").and_then(|claim| claim.as_str()) {
-            Some(csrf) => Ok(csrf.to_owned()),
-            None => Err(JwtError::MissingClaim("csrf".to_owned()).into()),
-        }
+/// The `Set-Cookie` values that store `token` (of `kind`) in its cookie and,
+/// when `csrf` is given, the CSRF value in its companion cookie.
+pub(crate) fn set_cookies(
+    config: &JwtConfig,
+    kind: TokenKind,
+    token: &str,
+    csrf: Option<&str>,
+    options: &CookieOptions,
+) -> Result<Vec<HeaderValue>, JwtError> {
+    let domain = cookie_domain(config, options.domain.as_deref())?;
+    if !is_cookie_value(token) {
+        return Err(JwtError::Malformed(
+            "Token is not a valid cookie value".to_owned(),
+        ));
     }
-
-    /// `set_access_cookies`: stores an access token in the
-    /// JWT_ACCESS_COOKIE_NAME cookie (HttpOnly) and, with
-    /// JWT_COOKIE_CSRF_PROTECT and JWT_CSRF_IN_COOKIES, its `csrf` claim in
-    /// the JWT_ACCESS_CSRF_COOKIE_NAME cookie (readable by JavaScript).
-    ///
-    /// ```
-    /// use actix_jwt_extended::{CookieOptions, JwtManager};
-    /// use actix_web::HttpResponse;
-    ///
-    /// async fn login(jwt: JwtManager) -> actix_web::Result<HttpResponse> {
-    ///     let token = jwt
-    ///         .create_access_token("alice")
-    ///         .map_err(actix_web::error::ErrorInternalServerError)?;
-    ///     let mut response = HttpResponse::Ok();
-    ///     jwt.set_access_cookies(&mut response, &token, CookieOptions::new())?;
-    ///     Ok(response.json(serde_json::json!({"login": true})))
-    /// }
-    /// ```
-    ///
-    /// Reading the `csrf` claim verifies the token, so, as in
-    /// Flask-JWT-Extended, an invalid or expired token is an error whose
-    /// response is the usual one (e.g. 401 `Token has expired`).
-    pub fn set_access_cookies(
-        &self,
-        response: &mut impl CookieSink,
-        token: &str,
-        options: CookieOptions,
-    ) -> actix_web::Result<()> {
-        self.set_cookies(response, Pair::Access, token, &options)
-    }
-
-    /// `set_refresh_cookies`: as [`JwtManager::set_access_cookies`], with the
-    /// refresh cookie names and paths.
-    pub fn set_refresh_cookies(
-        &self,
-        response: &mut impl CookieSink,
-        token: &str,
-        options: CookieOptions,
-    ) -> actix_web::Result<()> {
-        self.set_cookies(response, Pair::Refresh, token, &options)
-    }
-
-    /// `unset_access_cookies`: expires the access cookie (and its CSRF
-    /// companion) with an empty value, the same name, path and domain, and
-    /// `Expires=Thu, 01 Jan 1970 00:00:00 GMT`. `domain` overrides
-    /// JWT_COOKIE_DOMAIN.
-    pub fn unset_access_cookies(
-        &self,
-        response: &mut impl CookieSink,
-        domain: Option<&str>,
-    ) -> actix_web::Result<()> {
-        self.unset_cookies(response, Pair::Access, domain)
-    }
-
-    /// `unset_refresh_cookies`: as [`JwtManager::unset_access_cookies`] for
-    /// the refresh cookies.
-    pub fn unset_refresh_cookies(
-        &self,
-        response: &mut impl CookieSink,
-        domain: Option<&str>,
-    ) -> actix_web::Result<()> {
-        self.unset_cookies(response, Pair::Refresh, domain)
-    }
-
-    /// `unset_jwt_cookies`: unsets the access and the refresh cookies.
-    pub fn unset_jwt_cookies(
-        &self,
-        response: &mut impl CookieSink,
-        domain: Option<&str>,
-    ) -> actix_web::Result<()> {
-        self.unset_cookies(response, Pair::Access, domain)?;
-        self.unset_cookies(response, Pair::Refresh, domain)
-    }
-
-    /// Renders an error the way a rejected request is answered.
-    fn error(&self, rejection: Rejection) -> actix_web::Error {
-        let response = self.error_response(&rejection);
-        actix_web::error::InternalError::from_response(rejection.error, response).into()
-    }
-
-    fn set_cookies(
-        &self,
-        response: &mut impl CookieSink,
-        pair: Pair,
-        token: &str,
-        options: &CookieOptions,
-    ) -> actix_web::Result<()> {
-        let config = self.config();
-        let with_csrf = config.cookie_csrf_protect && config.csrf_in_cookies;
-        let csrf = if with_csrf {
-            Some(self.get_csrf_token(token).map_err(|r| self.error(r))?)
-        } else {
-            None
+    let max_age = options
+        .max_age
+        .map(|age| age.as_secs())
+        .or((!config.session_cookie).then_some(PERSISTENT_COOKIE_MAX_AGE));
+    let names = config.names(kind);
+    let jwt = SetCookie {
+        name: names.cookie,
+        value: token,
+        domain,
+        expires: max_age.map(expiry_time),
+        max_age,
+        secure: config.cookie_secure,
+        http_only: true,
+        path: names.cookie_path,
+        same_site: config.cookie_samesite,
+    };
+    let mut headers = vec![jwt.header_value()?];
+    if let Some(csrf) = csrf {
+        let companion = SetCookie {
+            name: names.csrf_cookie,
+            value: csrf,
+            http_only: false,
+            path: names.csrf_cookie_path,
+            ..jwt
         };
-        let max_age = options
-            .max_age
-            .map(|age| age.as_secs())
-            .or((!config.session_cookie).then_some(PERSISTENT_COOKIE_MAX_AGE));
-        let expires = max_age.map(expiry_time);
-        let domain = self.cookie_domain(options.domain.as_deref())?;
-        let names = Names::of(config, pair);
-        let mut headers = Vec::with_capacity(2);
-        if !is_cookie_value(token) {
-            let error = JwtError::Malformed("Token is not a valid cookie value".to_owned());
-            return Err(self.error(error.into()));
-        }
-        let jwt = SetCookie {
-            name: names.cookie,
-            value: token,
-            domain,
-            expires,
-            max_age,
-            secure: config.cookie_secure,
-            http_only: true,
-            path: names.path,
-            same_site: config.cookie_samesite,
-        };
-        headers.push(jwt.header_value().map_err(|e| self.error(e.into()))?);
-        if let Some(csrf) = &csrf {
-            let companion = SetCookie {
-                name: names.csrf_cookie,
-                value: csrf,
-                http_only: false,
-                path: names.csrf_path,
-                ..jwt
-            };
-            headers.push(companion.header_value().map_err(|e| self.error(e.into()))?);
-        }
-        for value in headers {
-            response.append_set_cookie(value);
-        }
-        Ok(())
+        headers.push(companion.header_value()?);
     }
-
-    fn unset_cookies(
-        &self,
-        response: &mut impl CookieSink,
-        pair: Pair,
-        domain: Option<&str>,
-    ) -> actix_web::Result<()> {
-        let config = self.config();
-        let names = Names::of(config, pair);
-        let jwt = SetCookie {
-            name: names.cookie,
-            value: "",
-            domain: self.cookie_domain(domain)?,
-            expires: Some(UNIX_EPOCH),
-            max_age: None,
-            secure: config.cookie_secure,
-            http_only: true,
-            path: names.path,
-            same_site: config.cookie_samesite,
-        };
-        let mut headers = vec![jwt.header_value().map_err(|e| self.error(e.into()))?];
-        if config.cookie_csrf_protect && config.csrf_in_cookies {
-            let companion = SetCookie {
-                name: names.csrf_cookie,
-                http_only: false,
-                path: names.csrf_path,
-                ..jwt
-            };
-            headers.push(companion.header_value().map_err(|e| self.error(e.into()))?);
-        }
-        for value in headers {
-            response.append_set_cookie(value);
-        }
-        Ok(())
-    }
-
-    /// The per-call domain, else JWT_COOKIE_DOMAIN. A bad per-call domain is
-    /// a programming error of the application (500).
-    fn cookie_domain<'a>(&'a self, domain: Option<&'a str>) -> actix_web::Result<Option<&'a str>> {
-        match domain {
-            Some(domain) if !config::is_cookie_domain(domain) => {
-                tracing::error!(target: "actix_jwt_extended", domain, "invalid cookie domain");
-                Err(actix_web::error::ErrorInternalServerError(
-                    "invalid cookie domain",
-                ))
-            }
-            Some(domain) => Ok(Some(domain)),
-            None => Ok(self.config().cookie_domain.as_deref()),
-        }
-    }
+    Ok(headers)
 }
 
-/// The names and paths of one pair of cookies.
-struct Names<'a> {
-    cookie: &'a str,
-    path: &'a str,
-    csrf_cookie: &'a str,
-    csrf_path: &'a str,
+/// The `Set-Cookie` values that expire the cookie of `kind` (and its
+/// companion) with an empty value, the same name, path and domain, and
+/// `Expires=Thu, 01 Jan 1970 00:00:00 GMT`.
+pub(crate) fn unset_cookies(
+    config: &JwtConfig,
+    kind: TokenKind,
+    domain: Option<&str>,
+) -> Result<Vec<HeaderValue>, JwtError> {
+    let names = config.names(kind);
+    let jwt = SetCookie {
+        name: names.cookie,
+        value: "",
+        domain: cookie_domain(config, domain)?,
+        expires: Some(UNIX_EPOCH),
+        max_age: None,
+        secure: config.cookie_secure,
+        http_only: true,
+        path: names.cookie_path,
+        same_site: config.cookie_samesite,
+    };
+    let mut headers = vec![jwt.header_value()?];
+    if with_csrf_cookies(config) {
+        let companion = SetCookie {
+            name: names.csrf_cookie,
+            http_only: false,
+            path: names.csrf_cookie_path,
+            ..jwt
+        };
+        headers.push(companion.header_value()?);
+    }
+    Ok(headers)
 }
 
-impl<'a> Names<'a> {
-    fn of(config: &'a JwtConfig, pair: Pair) -> Self {
-        match pair {
-            Pair::Access => Self {
-                cookie: &config.access_cookie_name,
-                path: &config.access_cookie_path,
-                csrf_cookie: &config.access_csrf_cookie_name,
-                csrf_path: &config.access_csrf_cookie_path,
-            },
-            Pair::Refresh => Self {
-                cookie: &config.refresh_cookie_name,
-                path: &config.refresh_cookie_path,
-                csrf_cookie: &config.refresh_csrf_cookie_name,
-                csrf_path: &config.refresh_csrf_cookie_path,
-            },
+/// Whether the CSRF companion cookies are written (JWT_COOKIE_CSRF_PROTECT
+/// and JWT_CSRF_IN_COOKIES).
+pub(crate) fn with_csrf_cookies(config: &JwtConfig) -> bool {
+    config.cookie_csrf_protect && config.csrf_in_cookies
+}
+
+/// The per-call domain, else JWT_COOKIE_DOMAIN. A bad per-call domain is a
+/// programming error of the application (500).
+fn cookie_domain<'a>(
+    config: &'a JwtConfig,
+    domain: Option<&'a str>,
+) -> Result<Option<&'a str>, JwtError> {
+    match domain {
+        Some(domain) if !config::is_cookie_domain(domain) => {
+            tracing::error!(target: "actix_jwt_extended", domain, "invalid cookie domain");
+            Err(JwtError::InvalidCookieDomain(domain.to_owned()))
         }
+        Some(domain) => Ok(Some(domain)),
+        None => Ok(config.cookie_domain.as_deref()),
     }
 }
 

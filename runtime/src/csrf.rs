@@ -10,8 +10,9 @@ use subtle::ConstantTimeEq;
 
 use crate::body;
 use crate::config::JwtConfig;
-use crate::decode::Rejection;
 use crate::error::JwtError;
+use crate::kind::TokenKind;
+use crate::rejection::Rejection;
 use crate::token::DecodedToken;
 
 /// Whether a token found in a cookie must come with a CSRF value on this
@@ -21,14 +22,9 @@ pub(crate) fn applies(config: &JwtConfig, req: &HttpRequest) -> bool {
 }
 
 /// The CSRF header of this request, if present and not empty.
-fn header_value(config: &JwtConfig, req: &HttpRequest, refresh: bool) -> Option<Vec<u8>> {
-    let name = if refresh {
-        &config.refresh_csrf_header_name
-    } else {
-        &config.access_csrf_header_name
-    };
+fn header_value(config: &JwtConfig, req: &HttpRequest, kind: TokenKind) -> Option<Vec<u8>> {
     req.headers()
-        .get(name.as_str())
+        .get(config.names(kind).csrf_header)
         .map(|value| value.as_bytes().to_vec())
         .filter(|value| !value.is_empty())
 }
@@ -36,10 +32,10 @@ fn header_value(config: &JwtConfig, req: &HttpRequest, refresh: bool) -> Option<
 /// Whether the CSRF value will have to come from the form body: the header
 /// is absent, JWT_CSRF_CHECK_FORM is on and the body is an HTML form
 /// (URL-encoded or multipart).
-pub(crate) fn needs_form_body(config: &JwtConfig, req: &HttpRequest, refresh: bool) -> bool {
+pub(crate) fn needs_form_body(config: &JwtConfig, req: &HttpRequest, kind: TokenKind) -> bool {
     config.csrf_check_form
         && applies(config, req)
-        && header_value(config, req, refresh).is_none()
+        && header_value(config, req, kind).is_none()
         && body::is_form(req)
 }
 
@@ -49,17 +45,13 @@ pub(crate) fn needs_form_body(config: &JwtConfig, req: &HttpRequest, refresh: bo
 pub(crate) fn submitted(
     config: &JwtConfig,
     req: &HttpRequest,
-    refresh: bool,
+    kind: TokenKind,
 ) -> Result<Vec<u8>, JwtError> {
-    if let Some(value) = header_value(config, req, refresh) {
+    if let Some(value) = header_value(config, req, kind) {
         return Ok(value);
     }
     if config.csrf_check_form {
-        let field = if refresh {
-            &config.refresh_csrf_field_name
-        } else {
-            &config.access_csrf_field_name
-        };
+        let field = config.names(kind).csrf_field;
         let from_form = body::buffered(req)
             .filter(|body| !body.overflow)
             .and_then(|body| body::form_field(req, &body.bytes, field))

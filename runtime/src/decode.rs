@@ -8,10 +8,13 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 use crate::algorithm::Algorithm;
+use crate::claims::{lookup, time_claim};
 use crate::config::{Expires, JwtConfig};
 use crate::error::JwtError;
-use crate::manager::Inner;
-use crate::token::{DecodedToken, lookup};
+use crate::keys::Keys;
+use crate::kind::TokenKind;
+use crate::rejection::Rejection;
+use crate::token::DecodedToken;
 
 /// The encoded JOSE headers this crate (and PyJWT) writes,
 /// `{"alg":"<alg>","typ":"JWT"}`, one per accepted algorithm, with their
@@ -43,41 +46,6 @@ impl KnownHeaders {
     }
 }
 
-/// A failed verification: the error, and the token when it was readable and
-/// correctly signed (so that, e.g., the expired-token loader sees its claims).
-#[derive(Debug, Clone)]
-pub struct Rejection {
-    pub(crate) error: JwtError,
-    pub(crate) token: Option<Arc<DecodedToken>>,
-}
-
-impl Rejection {
-    /// Why the request was rejected.
-    pub fn error(&self) -> &JwtError {
-        &self.error
-    }
-
-    /// The token, when the rejection came after its signature was verified.
-    pub fn token(&self) -> Option<&DecodedToken> {
-        self.token.as_deref()
-    }
-}
-
-impl From<JwtError> for Rejection {
-    fn from(error: JwtError) -> Self {
-        Self { error, token: None }
-    }
-}
-
-impl Rejection {
-    pub(crate) fn with_token(error: JwtError, token: Arc<DecodedToken>) -> Self {
-        Self {
-            error,
-            token: Some(token),
-        }
-    }
-}
-
 fn malformed(message: impl Into<String>) -> Rejection {
     JwtError::Malformed(message.into()).into()
 }
@@ -98,10 +66,45 @@ fn json_object(bytes: &[u8], what: &str) -> Result<Map<String, Value>, Rejection
     }
 }
 
-/// Decodes `encoded` and verifies its signature and registered claims at
-/// time `now` (seconds since the epoch), with the manager's settings and keys.
-pub(crate) fn decode(inner: &Inner, encoded: &str, now: f64) -> Result<DecodedToken, Rejection> {
-    let config = &inner.config;
+/// What decoding needs besides the keys and the settings: the accepted
+/// algorithms, and their usual headers.
+#[derive(Debug)]
+pub(crate) struct Decoder {
+    allowed: Vec<Algorithm>,
+    known_headers: KnownHeaders,
+}
+
+impl Decoder {
+    /// A decoder accepting `allowed` (JWT_DECODE_ALGORITHMS with
+    /// JWT_ALGORITHM).
+    pub(crate) fn new(allowed: Vec<Algorithm>) -> Self {
+        Self {
+            known_headers: KnownHeaders::new(&allowed),
+            allowed,
+        }
+    }
+
+    /// Decodes `encoded` and verifies its signature with `keys` and its
+    /// registered claims with `config`'s rules at time `now` (seconds since
+    /// the epoch).
+    pub(crate) fn decode(
+        &self,
+        keys: &Keys,
+        config: &JwtConfig,
+        encoded: &str,
+        now: f64,
+    ) -> Result<DecodedToken, Rejection> {
+        decode(self, keys, config, encoded, now)
+    }
+}
+
+fn decode(
+    decoder: &Decoder,
+    keys: &Keys,
+    config: &JwtConfig,
+    encoded: &str,
+    now: f64,
+) -> Result<DecodedToken, Rejection> {
     if encoded.len() > config.max_token_size {
         return Err(JwtError::TooLarge.into());
     }
@@ -111,19 +114,16 @@ pub(crate) fn decode(inner: &Inner, encoded: &str, now: f64) -> Result<DecodedTo
     let (header_segment, payload_segment) = signing_input
         .split_once('.')
         .ok_or_else(|| malformed("Not enough segments"))?;
-    let (algorithm, header) = match inner.known_headers.find(header_segment) {
+    let (algorithm, header) = match decoder.known_headers.find(header_segment) {
         Some(known) => known,
         None => {
             let header = json_object(&b64(header_segment, "header")?, "header")?;
-            (check_header(&inner.allowed, &header)?, Arc::new(header))
+            (check_header(&decoder.allowed, &header)?, Arc::new(header))
         }
     };
     let payload = b64(payload_segment, "payload")?;
     let signature = b64(crypto, "crypto")?;
-    if !inner
-        .keys
-        .verify(algorithm, signing_input.as_bytes(), &signature)
-    {
+    if !keys.verify(algorithm, signing_input.as_bytes(), &signature) {
         return Err(JwtError::InvalidSignature.into());
     }
 
@@ -178,21 +178,6 @@ fn fill_defaults(claims: &mut Map<String, Value>) {
     }
 }
 
-/// A NumericDate claim, truncated to whole seconds as PyJWT does.
-pub(crate) fn time_claim(
-    claims: &Map<String, Value>,
-    name: &'static str,
-) -> Result<Option<f64>, JwtError> {
-    match lookup(claims, name) {
-        None => Ok(None),
-        Some(Value::Number(n)) => n
-            .as_f64()
-            .map(|v| Some(v.trunc()))
-            .ok_or(JwtError::InvalidTimeClaim(name)),
-        Some(_) => Err(JwtError::InvalidTimeClaim(name)),
-    }
-}
-
 fn validate_claims(
     config: &JwtConfig,
     claims: &Map<String, Value>,
@@ -200,12 +185,10 @@ fn validate_claims(
 ) -> Result<(), JwtError> {
     let leeway = config.decode_leeway.as_secs_f64();
 
-    let is_refresh = lookup(claims, "type").and_then(Value::as_str) == Some("refresh");
-    let expires = if is_refresh {
-        config.refresh_token_expires
-    } else {
-        config.access_token_expires
-    };
+    let kind = lookup(claims, "type")
+        .and_then(Value::as_str)
+        .map_or(TokenKind::Access, TokenKind::of_type_claim);
+    let expires = config.expires(kind);
     if expires != Expires::Never && lookup(claims, "exp").is_none() {
         return Err(JwtError::MissingRequiredClaim("exp"));
     }

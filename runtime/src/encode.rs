@@ -7,10 +7,13 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Map, Value};
 
-use crate::config::Expires;
+use serde::Serialize;
+
+use crate::config::{Expires, JwtConfig};
 use crate::error::JwtError;
-use crate::manager::Inner;
-use crate::time::now_f64;
+use crate::keys::Keys;
+use crate::kind::TokenKind;
+use crate::loaders::ClaimLoaders;
 
 /// Whether a new access token is fresh (`fresh` claim).
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -35,25 +38,6 @@ impl From<bool> for Fresh {
 impl From<Duration> for Fresh {
     fn from(duration: Duration) -> Self {
         Self::For(duration)
-    }
-}
-
-/// The kind of token to create.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TokenKind {
-    /// An access token (`"type": "access"`).
-    Access,
-    /// A refresh token (`"type": "refresh"`, never fresh).
-    Refresh,
-}
-
-impl TokenKind {
-    /// The value of the `type` claim.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Access => "access",
-            Self::Refresh => "refresh",
-        }
     }
 }
 
@@ -130,23 +114,39 @@ fn b64_json(value: &impl serde::Serialize) -> Result<String, JwtError> {
     Ok(URL_SAFE_NO_PAD.encode(json))
 }
 
-/// Builds and signs a token.
+/// An identity (or any value passed for one) as JSON.
+pub(crate) fn identity_value(identity: impl Serialize) -> Result<Value, JwtError> {
+    serde_json::to_value(identity).map_err(|e| JwtError::Encode(e.to_string()))
+}
+
+/// What a new token is made of besides its identity and options.
+#[derive(Clone, Copy)]
+pub(crate) struct Minting<'a> {
+    pub(crate) config: &'a JwtConfig,
+    pub(crate) keys: &'a Keys,
+    pub(crate) loaders: &'a ClaimLoaders,
+}
+
+/// Builds and signs a token at time `now` (seconds since the epoch).
 pub(crate) fn create(
-    inner: &Inner,
-    identity: Value,
+    minting: Minting<'_>,
+    identity: &Value,
     kind: TokenKind,
     options: TokenOptions,
+    now: f64,
 ) -> Result<String, JwtError> {
-    let config = &inner.config;
-    let loaders = &inner.loaders;
-    let now = now_f64();
+    let Minting {
+        config,
+        keys,
+        loaders,
+    } = minting;
     let iat = now.floor() as i64;
 
     // The JOSE header: keys sorted, as PyJWT writes them.
     let mut header: BTreeMap<String, Value> = BTreeMap::new();
     header.insert("typ".to_owned(), Value::from("JWT"));
     if let Some(loader) = &loaders.additional_headers {
-        header.extend(loader(&identity));
+        header.extend(loader(identity));
     }
     header.extend(options.headers);
     header.insert("alg".to_owned(), Value::from(config.algorithm.as_str()));
@@ -158,13 +158,10 @@ pub(crate) fn create(
         (_, Fresh::Until(timestamp)) => Value::from(timestamp),
     };
     let subject = match &loaders.user_identity {
-        Some(loader) => loader(&identity),
+        Some(loader) => loader(identity),
         None => identity.clone(),
     };
-    let expires = options.expires.unwrap_or(match kind {
-        TokenKind::Access => config.access_token_expires,
-        TokenKind::Refresh => config.refresh_token_expires,
-    });
+    let expires = options.expires.unwrap_or(config.expires(kind));
 
     let mut payload = Map::new();
     payload.insert("fresh".to_owned(), fresh);
@@ -201,14 +198,12 @@ pub(crate) fn create(
         payload.insert("exp".to_owned(), Value::from(exp));
     }
     if let Some(loader) = &loaders.additional_claims {
-        payload.extend(loader(&identity));
+        payload.extend(loader(identity));
     }
     payload.extend(options.claims);
 
     let signing_input = format!("{}.{}", b64_json(&header)?, b64_json(&payload)?);
-    let signature = inner
-        .keys
-        .sign(config.algorithm, signing_input.as_bytes())?;
+    let signature = keys.sign(config.algorithm, signing_input.as_bytes())?;
     Ok(format!(
         "{signing_input}.{}",
         URL_SAFE_NO_PAD.encode(signature)

@@ -133,6 +133,10 @@ pub enum JwtError {
         "No JwtManager is registered: add `.app_data(manager.clone())` to the App that serves this handler"
     )]
     ManagerMissing,
+    /// A cookie was to be written with a `Domain` that is not a host name:
+    /// a programming error of the application, answered with 500.
+    #[error("Invalid cookie domain {0:?}")]
+    InvalidCookieDomain(String),
     /// A token could not be created (the claims could not be serialised, or
     /// the key could not sign). Never produced while verifying a request.
     #[error("Could not create the token: {0}")]
@@ -231,7 +235,9 @@ impl JwtError {
             UserLookupFailed(_) => ErrorClass::UserLookup,
             MissingRequiredClaims => ErrorClass::MissingClaims,
             MissingRequiredScope => ErrorClass::MissingScope,
-            ManagerMissing | Encode(_) | UserLoaderMissing(_) => ErrorClass::Internal,
+            ManagerMissing | Encode(_) | UserLoaderMissing(_) | InvalidCookieDomain(_) => {
+                ErrorClass::Internal
+            }
         }
     }
 

@@ -9,7 +9,7 @@ use crate::body;
 use crate::config::{JwtConfig, TokenLocation};
 use crate::csrf;
 use crate::error::JwtError;
-use crate::manager::Inner;
+use crate::kind::TokenKind;
 
 /// The outcome of looking in one location.
 enum Lookup {
@@ -33,23 +33,23 @@ pub(crate) struct Found {
 
 /// Looks through `locations` in order. The first location holding a token
 /// decides; with no token anywhere the messages are aggregated as
-/// Flask-JWT-Extended does. `refresh` selects the refresh cookie, CSRF
-/// header and JSON key.
+/// Flask-JWT-Extended does. `kind` selects the cookie, CSRF header and
+/// JSON key; `header` is JWT_HEADER_NAME, parsed when the manager was built.
 pub(crate) fn find_token(
-    inner: &Inner,
+    config: &JwtConfig,
+    header: &HeaderName,
     req: &HttpRequest,
     locations: &[TokenLocation],
-    refresh: bool,
+    kind: TokenKind,
 ) -> Result<Found, JwtError> {
-    let config = &inner.config;
     let mut missing = Vec::new();
     for &location in locations {
         let mut csrf = None;
         let lookup = match location {
-            TokenLocation::Headers => from_headers(config, &inner.header_name, req)?,
+            TokenLocation::Headers => from_headers(config, header, req)?,
             TokenLocation::QueryString => from_query_string(config, req)?,
-            TokenLocation::Cookies => from_cookies(config, req, refresh, &mut csrf)?,
-            TokenLocation::Json => from_json(config, req, refresh)?,
+            TokenLocation::Cookies => from_cookies(config, req, kind, &mut csrf)?,
+            TokenLocation::Json => from_json(config, req, kind)?,
         };
         match lookup {
             Lookup::Found(token) => {
@@ -71,12 +71,12 @@ pub(crate) fn needs_body(
     config: &JwtConfig,
     req: &HttpRequest,
     locations: &[TokenLocation],
-    refresh: bool,
+    kind: TokenKind,
 ) -> bool {
     locations.iter().any(|location| match location {
         TokenLocation::Json => body::is_json(req),
         TokenLocation::Cookies => {
-            csrf::needs_form_body(config, req, refresh) && cookie(config, req, refresh).is_some()
+            csrf::needs_form_body(config, req, kind) && cookie(config, req, kind).is_some()
         }
         TokenLocation::Headers | TokenLocation::QueryString => false,
     })
@@ -99,7 +99,6 @@ fn aggregate(missing: Vec<(TokenLocation, String)>) -> String {
     }
 }
 
-/// `header` is JWT_HEADER_NAME, parsed when the manager was built.
 fn from_headers(
     config: &JwtConfig,
     header: &HeaderName,
@@ -187,14 +186,9 @@ fn from_query_string(config: &JwtConfig, req: &HttpRequest) -> Result<Lookup, Jw
     }
 }
 
-/// The access (or refresh) cookie's value, if present and not empty.
-fn cookie(config: &JwtConfig, req: &HttpRequest, refresh: bool) -> Option<String> {
-    let name = if refresh {
-        &config.refresh_cookie_name
-    } else {
-        &config.access_cookie_name
-    };
-    req.cookie(name)
+/// The cookie of `kind`'s value, if present and not empty.
+fn cookie(config: &JwtConfig, req: &HttpRequest, kind: TokenKind) -> Option<String> {
+    req.cookie(config.names(kind).cookie)
         .map(|cookie| cookie.value().to_owned())
         .filter(|value| !value.is_empty())
 }
@@ -202,34 +196,26 @@ fn cookie(config: &JwtConfig, req: &HttpRequest, refresh: bool) -> Option<String
 fn from_cookies(
     config: &JwtConfig,
     req: &HttpRequest,
-    refresh: bool,
+    kind: TokenKind,
     csrf: &mut Option<Vec<u8>>,
 ) -> Result<Lookup, JwtError> {
-    let Some(token) = cookie(config, req, refresh) else {
-        let name = if refresh {
-            &config.refresh_cookie_name
-        } else {
-            &config.access_cookie_name
-        };
+    let Some(token) = cookie(config, req, kind) else {
+        let name = config.names(kind).cookie;
         return Ok(Lookup::Absent(format!("Missing cookie \"{name}\"")));
     };
     if csrf::applies(config, req) {
-        *csrf = Some(csrf::submitted(config, req, refresh)?);
+        *csrf = Some(csrf::submitted(config, req, kind)?);
     }
     Ok(Lookup::Found(token))
 }
 
-fn from_json(config: &JwtConfig, req: &HttpRequest, refresh: bool) -> Result<Lookup, JwtError> {
+fn from_json(config: &JwtConfig, req: &HttpRequest, kind: TokenKind) -> Result<Lookup, JwtError> {
     if !body::is_json(req) {
         return Ok(Lookup::Absent(
             "Invalid content-type. Must be application/json.".to_owned(),
         ));
     }
-    let key = if refresh {
-        &config.refresh_json_key
-    } else {
-        &config.json_key
-    };
+    let key = config.names(kind).json_key;
     let missing = || Lookup::Absent(format!("Missing \"{key}\" key in json data."));
     let Some(body) = body::buffered(req) else {
         return Ok(missing());
@@ -241,7 +227,7 @@ fn from_json(config: &JwtConfig, req: &HttpRequest, refresh: bool) -> Result<Loo
     let Ok(Value::Object(mut data)) = serde_json::from_slice::<Value>(&body.bytes) else {
         return Ok(missing());
     };
-    match data.remove(key.as_str()) {
+    match data.remove(key) {
         Some(Value::String(token)) if !token.is_empty() => Ok(Lookup::Found(token)),
         // Python's falsy values count as absent …
         None | Some(Value::Null | Value::Bool(false) | Value::String(_)) => Ok(missing()),

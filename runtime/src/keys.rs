@@ -6,28 +6,8 @@ use jsonwebtoken::crypto::CryptoProvider;
 use jsonwebtoken::{DecodingKey, EncodingKey};
 
 use crate::algorithm::{Algorithm, KeyFamily};
+use crate::config::KeyMaterial;
 use crate::error::{ConfigError, JwtError};
-
-/// Key material as configured: a shared secret, or PEM text of a key pair.
-#[derive(Clone, Default)]
-pub(crate) struct KeyMaterial {
-    pub(crate) secret: Option<Vec<u8>>,
-    pub(crate) private_pem: Option<Vec<u8>>,
-    pub(crate) public_pem: Option<Vec<u8>>,
-}
-
-impl fmt::Debug for KeyMaterial {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("KeyMaterial")
-            .field("secret", &self.secret.as_ref().map(|_| "<redacted>"))
-            .field(
-                "private_pem",
-                &self.private_pem.as_ref().map(|_| "<redacted>"),
-            )
-            .field("public_pem", &self.public_pem.is_some())
-            .finish()
-    }
-}
 
 /// The keys of one manager: what signs new tokens and what verifies incoming ones.
 pub(crate) struct Keys {
@@ -84,7 +64,7 @@ impl Keys {
         }
         let (encoding, decoding) = if family == KeyFamily::Hmac {
             let secret = material
-                .secret
+                .secret_key
                 .as_deref()
                 .filter(|s| !s.is_empty())
                 .ok_or_else(|| {
@@ -98,7 +78,7 @@ impl Keys {
                 DecodingKey::from_secret(secret),
             )
         } else {
-            let public = material.public_pem.as_deref().ok_or_else(|| {
+            let public = material.public_key_pem.as_deref().ok_or_else(|| {
                 ConfigError::missing(
                     "JWT_PUBLIC_KEY",
                     format!("to use asymmetric cryptography algorithm \"{algorithm}\""),
@@ -106,7 +86,7 @@ impl Keys {
             })?;
             let decoding = decoding_key(family, public)
                 .map_err(|e| ConfigError::invalid("JWT_PUBLIC_KEY", e))?;
-            let encoding = match material.private_pem.as_deref() {
+            let encoding = match material.private_key_pem.as_deref() {
                 Some(private) => Ok(encoding_key(family, private)
                     .map_err(|e| ConfigError::invalid("JWT_PRIVATE_KEY", e))?),
                 None => Err(format!(
@@ -419,7 +399,7 @@ mod tests {
         let stem = match algorithm.family() {
             KeyFamily::Hmac => {
                 return KeyMaterial {
-                    secret: Some(b"unit-test-secret".to_vec()),
+                    secret_key: Some(b"unit-test-secret".to_vec()),
                     ..KeyMaterial::default()
                 };
             }
@@ -429,9 +409,9 @@ mod tests {
             KeyFamily::Ec => "ec384",
         };
         KeyMaterial {
-            secret: None,
-            private_pem: Some(pem(&format!("{stem}_private.pem"))),
-            public_pem: Some(pem(&format!("{stem}_public.pem"))),
+            secret_key: None,
+            private_key_pem: Some(pem(&format!("{stem}_private.pem"))),
+            public_key_pem: Some(pem(&format!("{stem}_public.pem"))),
         }
     }
 

@@ -38,66 +38,77 @@
 //!   [`ImplicitRefresh`] middleware.
 //! * [`AuthEndpoint`]: Flask-JWT's login endpoint (`POST /auth`) as a
 //!   service, and an optional `WWW-Authenticate` [`Challenge`] on rejections.
-//! * [`revocation`]: revoking tokens (an embedded [`MemoryStore`], a shared
-//!   Redis store with the `redis` feature, or your own [`RevocationStore`])
-//!   and refresh-token rotation with reuse detection.
+//! * [`revocation`]: revoking tokens (an embedded
+//!   [`MemoryStore`](revocation::MemoryStore), a shared Redis store with the
+//!   `redis` feature, or your own
+//!   [`RevocationStore`](revocation::RevocationStore)) and refresh-token
+//!   rotation with reuse detection.
 //!
 //! Rejected requests get `{"msg": "<reason>"}` with Flask-JWT-Extended's
 //! status (401, 422, …) and never reach the handler body; every response can
-//! be replaced by a loader on the manager.
+//! be replaced by a loader on the manager. Every fallible call returns a
+//! [`Rejection`], which renders the same way: use `?` in handlers.
 //!
 //! [actix-web]: https://actix.rs
 //! [Flask-JWT-Extended]: https://flask-jwt-extended.readthedocs.io
 
 #![warn(missing_docs)]
 
+// The modules, from the bottom up: each uses only modules listed before it
+// (but `manager` and `builder`, which build each other).
 mod algorithm;
 mod body;
+mod builder;
 mod cache;
 mod challenge;
-pub mod config;
+mod claims;
+mod config;
 mod cookies;
 mod csrf;
 mod decode;
 mod encode;
 mod error;
 mod extract;
+mod extractors;
 mod keys;
+mod kind;
+mod loaders;
 mod login;
 mod manager;
+mod pipeline;
 mod refresh;
+mod rejection;
+mod render;
 mod requirements;
 pub mod revocation;
-mod rotation;
 mod time;
 mod token;
 mod verify;
+mod verify_options;
 
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;
 
-pub use algorithm::{Algorithm, KeyFamily, UnknownAlgorithm};
+pub use algorithm::{Algorithm, UnknownAlgorithm};
+pub use builder::JwtManagerBuilder;
 pub use cache::TokenCacheStats;
-pub use challenge::{BearerError, Challenge, WwwAuthenticate};
-pub use config::{Expires, JwtConfig, TokenCache, TokenLocation};
+pub use challenge::{BearerError, Challenge};
+pub use config::{Expires, JwtConfig, TokenCache, TokenLocation, WwwAuthenticate};
 pub use cookies::{CookieOptions, CookieSink, PERSISTENT_COOKIE_MAX_AGE};
-pub use decode::Rejection;
-pub use encode::{Fresh, TokenKind, TokenOptions};
+pub use encode::{Fresh, TokenOptions};
 pub use error::{ConfigError, ErrorClass, JwtError};
+pub use kind::TokenKind;
 pub use login::{AuthEndpoint, invalid_credentials_response};
-pub use manager::{JwtManager, JwtManagerBuilder};
+pub use manager::JwtManager;
 pub use refresh::{ImplicitRefresh, ImplicitRefreshMiddleware};
-pub use requirements::satisfies;
-pub use revocation::{MemoryStore, RevocationStore};
-#[cfg(feature = "redis")]
-pub use revocation::{RedisStore, RedisStoreBuilder};
-pub use rotation::{FAMILY_CLAIM, TokenPair};
+pub use rejection::Rejection;
 pub use token::{CurrentToken, CurrentUser, DecodedToken, TypedToken};
 pub use verify::{
-    Locations, Verified, VerifyOptions, get_current_token, get_jwt, get_jwt_header,
-    get_jwt_identity, get_jwt_request_location, verify_jwt_in_request,
+    get_current_token, get_jwt, get_jwt_header, get_jwt_identity, get_jwt_request_location,
+    verify_jwt_in_request,
 };
+pub use verify_options::{Locations, VerifyOptions};
 
 pub use actix_jwt_extended_macros::{
     fresh_jwt_required, jwt_optional, jwt_refresh_required, jwt_required, require_token,

@@ -6,15 +6,16 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use actix_web::dev::{AppService, HttpServiceFactory};
-use actix_web::{HttpMessage, HttpRequest, HttpResponse, Responder, web};
+use actix_web::{HttpRequest, HttpResponse, Responder, ResponseError, web};
 use futures_util::future::LocalBoxFuture;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
-use crate::JwtManager;
+use crate::body;
 use crate::encode::{Fresh, TokenOptions};
 use crate::error::JwtError;
-use crate::verify::manager_missing;
+use crate::manager::JwtManager;
+use crate::rejection::Rejection;
 
 type Authenticate<I> =
     Arc<dyn Fn(String, String) -> LocalBoxFuture<'static, Option<I>> + Send + Sync>;
@@ -200,9 +201,11 @@ impl<I: Serialize + 'static> AuthEndpoint<I> {
 
     async fn handle(&self, req: HttpRequest, payload: web::Payload) -> HttpResponse {
         let Some(manager) = JwtManager::from_app(&req).cloned() else {
-            return manager_missing().error_response();
+            let error = JwtError::ManagerMissing;
+            tracing::error!(target: "actix_jwt_extended", "{error}");
+            return Rejection::from(error).error_response();
         };
-        if !is_json(&req) {
+        if !body::is_json(&req) {
             return refuse(&req, "not a JSON body");
         }
         let body = match payload.to_bytes_limited(self.body_limit).await {
@@ -218,7 +221,10 @@ impl<I: Serialize + 'static> AuthEndpoint<I> {
         let options = TokenOptions::new().fresh(self.fresh);
         let access_token = match manager.create_access_token_with(&identity, options) {
             Ok(token) => token,
-            Err(error) => return token_failure(error),
+            Err(rejection) => {
+                tracing::error!(target: "actix_jwt_extended", "{rejection}");
+                return rejection.error_response();
+            }
         };
         match &self.respond {
             Some(respond) => respond(&req, &access_token, &identity),
@@ -240,14 +246,6 @@ impl<I: Serialize + 'static> AuthEndpoint<I> {
     }
 }
 
-/// Flask's `request.is_json`: `application/json` or `application/*+json`.
-fn is_json(req: &HttpRequest) -> bool {
-    req.mime_type().ok().flatten().is_some_and(|mime| {
-        mime.type_() == "application"
-            && (mime.subtype() == "json" || mime.suffix().is_some_and(|s| s == "json"))
-    })
-}
-
 /// A non-empty string value (Flask-JWT refuses any falsy value).
 fn take_string(data: &mut Map<String, Value>, key: &str) -> Option<String> {
     match data.remove(key)? {
@@ -264,11 +262,6 @@ fn refuse(req: &HttpRequest, reason: &'static str) -> HttpResponse {
         "login refused"
     );
     invalid_credentials_response()
-}
-
-fn token_failure(error: JwtError) -> HttpResponse {
-    tracing::error!(target: "actix_jwt_extended", "{error}");
-    crate::manager::default_response("msg", &error)
 }
 
 /// Flask-JWT's answer to a refused login, 401 with the body

@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 /// * a map requires every one of its keys, each matched recursively;
 /// * a list requires each of its items to be in the actual list (a subset);
 /// * anything else requires equality.
-pub fn satisfies(actual: &Value, required: &Value) -> bool {
+pub(crate) fn satisfies(actual: &Value, required: &Value) -> bool {
     match required {
         Value::Object(required) => actual
             .as_object()
@@ -33,7 +33,7 @@ pub(crate) fn map_satisfies(actual: &Map<String, Value>, required: &Map<String, 
 }
 
 /// The claim at a dotted path (`["org", "id"]` for `org.id`).
-pub fn claim_at<'a>(claims: &'a Map<String, Value>, path: &[&str]) -> Option<&'a Value> {
+pub(crate) fn claim_at<'a>(claims: &'a Map<String, Value>, path: &[&str]) -> Option<&'a Value> {
     let (first, rest) = path.split_first()?;
     rest.iter()
         .try_fold(claims.get(*first)?, |value, key| value.get(*key))

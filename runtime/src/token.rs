@@ -7,24 +7,10 @@ use std::sync::Arc;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
+use crate::claims::{lookup, whole_seconds};
 use crate::config::TokenLocation;
+use crate::kind::TokenKind;
 use crate::time::now_f64;
-
-/// `map[name]`. A token has a handful of claims: comparing the names is
-/// cheaper than hashing the one looked up.
-pub(crate) fn lookup<'a>(map: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
-    if map.len() <= 16 {
-        map.iter()
-            .find_map(|(key, value)| (key == name).then_some(value))
-    } else {
-        map.get(name)
-    }
-}
-
-/// A NumericDate claim as whole seconds.
-pub(crate) fn whole_seconds(value: &Value) -> Option<i64> {
-    value.as_i64().or_else(|| value.as_f64().map(|v| v as i64))
-}
 
 /// A token that passed decoding and verification, with its claims filled in
 /// as Flask-JWT-Extended does for tokens from other issuers (`type` defaults to
@@ -87,9 +73,15 @@ impl DecodedToken {
             .unwrap_or("access")
     }
 
+    /// The kind of token: a refresh token, or an access token (any other
+    /// `type`).
+    pub fn kind(&self) -> TokenKind {
+        TokenKind::of_type_claim(self.token_type())
+    }
+
     /// Whether this is a refresh token.
     pub fn is_refresh(&self) -> bool {
-        self.token_type() == "refresh"
+        self.kind() == TokenKind::Refresh
     }
 
     /// The raw `fresh` claim: `true`/`false`, or a timestamp until which the
@@ -177,6 +169,15 @@ impl CurrentToken {
         }
     }
 
+    /// A verified token that did not come with a request.
+    pub(crate) fn unlocated(token: Arc<DecodedToken>) -> Self {
+        Self {
+            token,
+            location: None,
+            user: None,
+        }
+    }
+
     /// The placeholder bound when a protected handler runs without a token
     /// because the request is a CORS preflight (`OPTIONS`), which
     /// Flask-JWT-Extended exempts from verification. It has no claims, an
@@ -208,23 +209,6 @@ impl CurrentToken {
     /// The decoded token.
     pub fn token(&self) -> &DecodedToken {
         &self.token
-    }
-
-    /// Flask-PyJWT's `is_signed()`: whether this token came signed (always
-    /// true for a verified token).
-    pub fn is_signed(&self) -> bool {
-        self.is_verified()
-    }
-
-    /// Flask-PyJWT's `signed`: the encoded token.
-    pub fn signed(&self) -> &str {
-        self.encoded()
-    }
-
-    /// The user returned by the manager's user-lookup loader (Flask's
-    /// `current_user`), if one is registered and returned a `U`.
-    pub fn current_user<U: Any + Send + Sync>(&self) -> Option<&U> {
-        self.user.as_deref()?.downcast_ref()
     }
 }
 

@@ -27,7 +27,8 @@ mod support;
 mod redis_tests {
     use std::time::{Duration, Instant};
 
-    use actix_jwt_extended::{JwtManager, RedisStore, TokenPair};
+    use actix_jwt_extended::JwtManager;
+    use actix_jwt_extended::revocation::{RedisStore, TokenPair};
     use actix_web::http::{Method, StatusCode};
     use actix_web::{App, test};
     use redis::AsyncCommands as _;

@@ -5,8 +5,9 @@ mod support;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use actix_jwt_extended::JwtError;
+use actix_jwt_extended::revocation::{FAMILY_CLAIM, MemoryStore, RevocationStore, TokenPair};
 use actix_jwt_extended::revocation::{StoreError, TokenKey, TokenStatus};
-use actix_jwt_extended::{FAMILY_CLAIM, JwtError, MemoryStore, RevocationStore, TokenPair};
 use actix_web::http::{Method, StatusCode};
 use actix_web::{App, test};
 use serde_json::Value;

@@ -9,7 +9,7 @@ use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 // so a fast seeded hash is enough; SipHash was a third of a lookup.
 use foldhash::fast::RandomState;
 
-use super::{RevocationStore, StoreError, TokenKey, TokenStatus};
+use super::store::{RevocationStore, StoreError, TokenKey, TokenStatus};
 
 /// The number of shards of each map: a request locks one shard of one map
 /// for reading, so unrelated requests never wait on each other.
@@ -18,9 +18,7 @@ const SHARDS: usize = 16;
 /// "Never expires".
 const NEVER: i64 = i64::MAX;
 
-fn now() -> i64 {
-    crate::time::now_f64().floor() as i64
-}
+use crate::time::now_secs as now;
 
 /// An entry's value and the UNIX second after which it can be dropped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

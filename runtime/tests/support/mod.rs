@@ -40,7 +40,7 @@ async fn fresh() -> HttpResponse {
 async fn logout(jwt: JwtManager) -> HttpResponse {
     match jwt.revoke_token(&current_token).await {
         Ok(()) => HttpResponse::Ok().json(json!({ "msg": "Token revoked" })),
-        Err(error) => jwt.error_response(&error.into()),
+        Err(error) => jwt.error_response(error),
     }
 }
 
@@ -50,7 +50,7 @@ async fn logout(jwt: JwtManager) -> HttpResponse {
 async fn logout_all(jwt: JwtManager) -> HttpResponse {
     match jwt.revoke_all_tokens(current_token.identity()).await {
         Ok(()) => HttpResponse::Ok().json(json!({ "msg": "All tokens revoked" })),
-        Err(error) => jwt.error_response(&error.into()),
+        Err(error) => jwt.error_response(error),
     }
 }
 
@@ -60,7 +60,7 @@ async fn logout_all(jwt: JwtManager) -> HttpResponse {
 async fn refresh(jwt: JwtManager) -> HttpResponse {
     match jwt.rotate_refresh_token(&current_token).await {
         Ok(pair) => HttpResponse::Ok().json(pair),
-        Err(rejection) => jwt.error_response(&rejection),
+        Err(rejection) => jwt.error_response(rejection),
     }
 }
 

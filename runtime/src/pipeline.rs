@@ -1,0 +1,190 @@
+//! The verification pipeline: the one entry through which every protected
+//! request passes — the attribute macros' guard, the [`CurrentToken`] and
+//! [`CurrentUser`](crate::CurrentUser) extractors and
+//! [`verify_jwt_in_request`](crate::verify_jwt_in_request).
+//!
+//! In Flask-JWT-Extended's order: find the manager → find the token (reading
+//! the body first when it may hold the token or the CSRF value, and a body
+//! can be read) → decode and validate (or a still-valid cached token) →
+//! CSRF → type → fresh → revocation check → token-verification loader →
+//! user lookup. On success the token is stored in the request for the
+//! getters; every rejection is logged (never the token) and carries the
+//! manager's rendering.
+
+use std::sync::Arc;
+
+use actix_web::dev::Payload;
+use actix_web::http::Method;
+use actix_web::{HttpMessage, HttpRequest};
+use futures_util::future::LocalBoxFuture;
+use serde_json::Value;
+
+use crate::body;
+use crate::cache;
+use crate::csrf;
+use crate::error::JwtError;
+use crate::extract;
+use crate::kind::TokenKind;
+use crate::manager::JwtManager;
+use crate::rejection::Rejection;
+use crate::revocation::check;
+use crate::time::now_f64;
+use crate::token::CurrentToken;
+use crate::verify_options::VerifyOptions;
+
+/// The result of verifying a request (part of the contract with the
+/// attribute macros).
+#[doc(hidden)]
+#[derive(Debug, Clone)]
+pub enum Verified {
+    /// A token was found and passed every check.
+    Token(CurrentToken),
+    /// No token was found and the handler is optional.
+    Anonymous,
+    /// An `OPTIONS` request (CORS preflight), exempt from verification.
+    Preflight,
+}
+
+impl Verified {
+    /// The token, if one was verified.
+    pub(crate) fn token(&self) -> Option<&CurrentToken> {
+        match self {
+            Self::Token(token) => Some(token),
+            Self::Anonymous | Self::Preflight => None,
+        }
+    }
+}
+
+/// A verified request: its manager and the outcome.
+pub(crate) struct Verification {
+    pub(crate) manager: JwtManager,
+    pub(crate) verified: Verified,
+}
+
+/// Verifies `req` with `options`. With the request's `payload`, the body is
+/// read first when the token may be in it (JSON) or the CSRF value in a form
+/// field, and replayed to the handler; without it, the body is not looked
+/// at.
+pub(crate) fn verify(
+    req: &HttpRequest,
+    payload: Option<&mut Payload>,
+    options: VerifyOptions,
+) -> LocalBoxFuture<'static, Result<Verification, Rejection>> {
+    let req = req.clone();
+    let Some(manager) = JwtManager::from_app(&req).cloned() else {
+        let error = JwtError::ManagerMissing;
+        tracing::error!(target: "actix_jwt_extended", "{error}");
+        return Box::pin(async move { Err(error.into()) });
+    };
+    let preflight = req.method() == Method::OPTIONS;
+    let config = manager.config();
+    let locations = options
+        .location_override()
+        .unwrap_or(&config.token_location);
+    let capture = payload
+        .filter(|_| !preflight && extract::needs_body(config, &req, locations, options.kind()))
+        .map(|payload| body::capture(payload, config.max_body_size));
+    Box::pin(async move {
+        if let Some(capture) = capture {
+            capture.read(&req).await;
+        }
+        let verified = if preflight {
+            Ok(Verified::Preflight)
+        } else {
+            steps(&manager, &req, options).await
+        };
+        match verified {
+            Ok(verified) => Ok(Verification { manager, verified }),
+            Err(rejection) => {
+                log_rejection(&req, rejection.error());
+                Err(rejection.rendered_by(&manager.inner.renderer))
+            }
+        }
+    })
+}
+
+/// Logs a rejection (never the token).
+pub(crate) fn log_rejection(req: &HttpRequest, error: &JwtError) {
+    tracing::debug!(
+        target: "actix_jwt_extended",
+        method = %req.method(),
+        path = req.path(),
+        status = error.status().as_u16(),
+        reason = %error,
+        "request rejected"
+    );
+}
+
+/// The steps after the manager was found.
+async fn steps(
+    manager: &JwtManager,
+    req: &HttpRequest,
+    options: VerifyOptions,
+) -> Result<Verified, Rejection> {
+    let inner = &manager.inner;
+    let config = &inner.config;
+    let locations = options
+        .location_override()
+        .unwrap_or(&config.token_location);
+    let found =
+        match extract::find_token(config, &inner.header_name, req, locations, options.kind()) {
+            Ok(found) => found,
+            Err(JwtError::NoAuthorization(_)) if options.is_optional() => {
+                return Ok(Verified::Anonymous);
+            }
+            Err(error) => return Err(error.into()),
+        };
+    let now = now_f64();
+    let decoded = cache::verify(inner.cache.as_ref(), &found.token, now, || {
+        manager.decode_at(&found.token, now)
+    });
+    let token = csrf::check_decoded(decoded, found.csrf.as_deref())?;
+    let mut current = CurrentToken::new(token, found.location);
+    let reject = |error| Rejection::with_token(error, Arc::clone(&current.token));
+
+    if options.verifies_type() && current.kind() != options.kind() {
+        return Err(reject(match options.kind() {
+            TokenKind::Refresh => JwtError::RefreshTokenRequired,
+            TokenKind::Access => JwtError::RefreshTokenNotAllowed,
+        }));
+    }
+    if options.requires_fresh() && !current.is_fresh() {
+        return Err(reject(JwtError::FreshTokenRequired));
+    }
+    let loaders = &inner.loaders.tokens;
+    if !options.skips_revocation_check()
+        && let Err(error) = check::check(
+            &inner.revocation,
+            inner.retention,
+            loaders.token_in_blocklist.as_ref(),
+            &current,
+        )
+        .await
+    {
+        return Err(reject(error));
+    }
+    if let Some(verify) = &loaders.token_verification
+        && !verify(current.clone()).await
+    {
+        return Err(reject(JwtError::UserClaimsVerificationFailed));
+    }
+    if let Some(lookup) = &loaders.user_lookup {
+        match lookup(current.clone()).await {
+            Some(user) => current.user = Some(user),
+            None => {
+                let identity = display_identity(current.identity());
+                return Err(reject(JwtError::UserLookupFailed(identity)));
+            }
+        }
+    }
+    req.extensions_mut().insert(current.clone());
+    Ok(Verified::Token(current))
+}
+
+/// The identity as Python's `str()` would print it in Flask's message.
+fn display_identity(identity: &Value) -> String {
+    match identity {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
