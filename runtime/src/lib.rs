@@ -54,8 +54,8 @@
 
 #![warn(missing_docs)]
 
-// The modules, from the bottom up: each uses only modules listed before it
-// (but `manager` and `builder`, which build each other).
+// The modules are layered: runtime/tests/architecture.rs lists them from
+// the bottom up and checks that each uses only modules below it.
 mod algorithm;
 mod body;
 mod builder;

@@ -18,7 +18,6 @@
 //! pipeline step and the manager's operations), `rotation`, `memory` and
 //! `redis`.
 
-// From the bottom up, as in the crate root.
 pub(crate) mod check;
 mod memory;
 #[cfg(feature = "redis")]
