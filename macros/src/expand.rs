@@ -158,7 +158,7 @@ fn requirements(options: &Options, sub: Option<&SubBinding>, private: &TokenStre
         let value = statics("SCOPE", json);
         quote! {
             #value
-            if !#private::claim_satisfies(&token, &["scope"], &SCOPE) {
+            if !#private::scope_satisfies(&token, &SCOPE) {
                 return ::core::result::Result::Err(#private::JwtError::MissingRequiredScope);
             }
         }

@@ -21,9 +21,8 @@ use crate::config::{
     with_key_options, with_options,
 };
 use crate::cookies;
-use crate::decode::Decoder;
 use crate::error::{ConfigError, ErrorClass, JwtError};
-use crate::keys::{self, Keys};
+use crate::keys::{self, Key, Keys};
 use crate::loaders::Loaders;
 use crate::manager::{Inner, JwtManager};
 use crate::render::Renderer;
@@ -53,6 +52,7 @@ use crate::token::{CurrentToken, DecodedToken};
 pub struct JwtManagerBuilder {
     config: JwtConfig,
     keys: KeyMaterial,
+    added_keys: Vec<Key>,
     loaders: Loaders,
     provider: Option<&'static CryptoProvider>,
     revocation: RevocationSettings,
@@ -182,6 +182,15 @@ impl JwtManagerBuilder {
         self
     }
 
+    /// Adds a verification key to the key set (see
+    /// [`JwtManager::add_key`]); a key pair given here verifies only — sign
+    /// with it by also giving its private key as JWT_PRIVATE_KEY, or rotate
+    /// to it at runtime.
+    pub fn add_key(mut self, key: Key) -> Self {
+        self.added_keys.push(key);
+        self
+    }
+
     /// Uses this jsonwebtoken crypto provider instead of the one chosen by
     /// this crate's features.
     pub fn crypto_provider(mut self, provider: &'static CryptoProvider) -> Self {
@@ -221,7 +230,38 @@ impl JwtManagerBuilder {
         self
     }
 
+    /// `encode_key_loader`: the key that signs a new token, chosen from
+    /// the identity passed to `create_*_token` (e.g. per tenant) — a secret
+    /// ([`Key::secret`]) or a key pair ([`Key::pem_pair`]) for
+    /// JWT_ALGORITHM (or the key's own algorithm, if accepted); its key id
+    /// goes in the token's header.
+    pub fn encode_key_loader<F>(mut self, loader: F) -> Self
+    where
+        F: Fn(&Value) -> Key + Send + Sync + 'static,
+    {
+        self.loaders.claims.encode_key = Some(Arc::new(loader));
+        self
+    }
+
     // --- Callbacks of verification ---------------------------------------
+
+    /// `decode_key_loader`: the key that verifies a token, chosen from its
+    /// unverified header and claims (e.g. per tenant or per issuer). May be
+    /// async. It replaces the key set; its key still verifies only the
+    /// accepted algorithms (JWT_DECODE_ALGORITHMS) it fits, and `None`
+    /// refuses the token (422 `Unable to find a signing key that matches`).
+    /// [`JwtManager::decode_token`](crate::JwtManager::decode_token) uses
+    /// it only when its future is ready at once.
+    pub fn decode_key_loader<F, Fut>(mut self, loader: F) -> Self
+    where
+        F: Fn(&Map<String, Value>, &Map<String, Value>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Option<Key>> + 'static,
+    {
+        self.loaders.tokens.decode_key = Some(Arc::new(move |header, claims| {
+            Box::pin(loader(header, claims))
+        }));
+        self
+    }
 
     /// `token_in_blocklist_loader`: answers `true` for a revoked token
     /// (401 `Token has been revoked`). Runs after the type and fresh checks,
@@ -427,22 +467,41 @@ impl JwtManagerBuilder {
     /// Every problem is an error that names the option.
     pub fn build(self) -> Result<JwtManager, ConfigError> {
         let Self {
-            config,
+            mut config,
             keys,
+            added_keys,
             mut loaders,
             provider,
             revocation,
         } = self;
+        if let Some(issuer) = &config.oidc_issuer
+            && config.decode_issuer.is_none()
+        {
+            // Tokens of an OpenID Connect issuer carry it as `iss`.
+            config.decode_issuer = Some(issuer.clone());
+        }
         let checked = config.check()?;
         cookies::warn_if_insecure(&config);
         let provider = provider
             .or_else(keys::default_provider)
             .ok_or(ConfigError::NoCryptoBackend)?;
-        let allowed = config.allowed_algorithms();
-        let keys = Keys::new(&keys, config.algorithm, &allowed, provider)?;
+        let remote_configured = config.jwks_url.is_some() || config.oidc_issuer.is_some();
+        let keys = Arc::new(Keys::from_config(
+            &keys,
+            &added_keys,
+            &config,
+            provider,
+            remote_configured,
+        )?);
         let cache = std::num::NonZeroUsize::new(config.verified_token_cache_size)
             .filter(|_| config.verified_token_cache.is_on_for(config.algorithm))
-            .map(|size| TokenCacheHandle::new(size, config.decode_leeway.as_secs_f64()));
+            .map(|size| {
+                Arc::new(TokenCacheHandle::new(
+                    size,
+                    config.decode_leeway.as_secs_f64(),
+                ))
+            });
+        let remote = start_remote(&config, &keys, cache.clone())?;
         let renderer = Arc::new(Renderer::new(
             &config,
             std::mem::take(&mut loaders.responses),
@@ -451,7 +510,7 @@ impl JwtManagerBuilder {
         Ok(JwtManager {
             inner: Arc::new(Inner {
                 cache,
-                decoder: Decoder::new(allowed),
+                remote,
                 header_name: checked.header_name,
                 retention: Retention::new(&config),
                 config,
@@ -462,6 +521,44 @@ impl JwtManagerBuilder {
             }),
         })
     }
+}
+
+/// The remote key source of `config`, if any; a change of the remote keys
+/// empties the verified-token cache.
+#[cfg(feature = "remote-jwks")]
+fn start_remote(
+    config: &JwtConfig,
+    keys: &Arc<Keys>,
+    cache: Option<Arc<TokenCacheHandle>>,
+) -> Result<Option<crate::remote::RemoteKeys>, ConfigError> {
+    let on_change = Box::new(move || {
+        if let Some(cache) = &cache {
+            cache.clear();
+        }
+    });
+    crate::remote::RemoteKeys::start(config, keys, on_change)
+}
+
+/// Without the `remote-jwks` feature, a remote key source is a startup
+/// error.
+#[cfg(not(feature = "remote-jwks"))]
+fn start_remote(
+    config: &JwtConfig,
+    _: &Arc<Keys>,
+    _: Option<Arc<TokenCacheHandle>>,
+) -> Result<Option<crate::manager::NoRemote>, ConfigError> {
+    for (option, set) in [
+        ("JWT_JWKS_URL", config.jwks_url.is_some()),
+        ("JWT_OIDC_ISSUER", config.oidc_issuer.is_some()),
+    ] {
+        if set {
+            return Err(ConfigError::invalid(
+                option,
+                "needs the `remote-jwks` feature of actix-jwt-extended",
+            ));
+        }
+    }
+    Ok(None)
 }
 
 #[cfg(test)]

@@ -30,30 +30,11 @@ use std::sync::{Arc, Weak};
 use lru::LruCache;
 
 use crate::claims::time_claim;
-use crate::rejection::Rejection;
 use crate::token::DecodedToken;
 
 /// Tokens longer than this many bytes are never put in the cache (they are
 /// still verified and accepted, just not cached).
 pub(crate) const MAX_CACHED_TOKEN_SIZE: usize = 4096;
-
-/// The verification step of a request: a still-valid cached token, or the
-/// `full` verification (whose success is then cached).
-pub(crate) fn verify(
-    cache: Option<&TokenCacheHandle>,
-    encoded: &str,
-    now: f64,
-    full: impl FnOnce() -> Result<DecodedToken, Rejection>,
-) -> Result<Arc<DecodedToken>, Rejection> {
-    if let Some(token) = cache.and_then(|cache| cache.get(encoded, now)) {
-        return Ok(token);
-    }
-    let token = Arc::new(full()?);
-    if let Some(cache) = cache {
-        cache.insert(&token);
-    }
-    Ok(token)
-}
 
 /// Counters of the verified-token cache of one manager on the current
 /// thread, from [`JwtManager::verified_token_cache_stats`](crate::JwtManager::verified_token_cache_stats).

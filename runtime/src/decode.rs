@@ -11,40 +11,10 @@ use crate::algorithm::Algorithm;
 use crate::claims::{lookup, time_claim};
 use crate::config::{Expires, JwtConfig};
 use crate::error::JwtError;
-use crate::keys::Keys;
+use crate::keys::set::KeySet;
 use crate::kind::TokenKind;
 use crate::rejection::Rejection;
 use crate::token::DecodedToken;
-
-/// The encoded JOSE headers this crate (and PyJWT) writes,
-/// `{"alg":"<alg>","typ":"JWT"}`, one per accepted algorithm, with their
-/// parsed form: a token that carries one of them byte for byte skips decoding
-/// its header.
-#[derive(Debug, Default)]
-pub(crate) struct KnownHeaders(Vec<(String, Algorithm, Header)>);
-
-/// A parsed JOSE header, shared by the tokens that carry it.
-type Header = Arc<Map<String, Value>>;
-
-impl KnownHeaders {
-    pub(crate) fn new(allowed: &[Algorithm]) -> Self {
-        let known = allowed.iter().map(|&algorithm| {
-            let mut header = Map::new();
-            header.insert("alg".to_owned(), Value::from(algorithm.as_str()));
-            header.insert("typ".to_owned(), Value::from("JWT"));
-            let text = Value::Object(header.clone()).to_string();
-            (URL_SAFE_NO_PAD.encode(text), algorithm, Arc::new(header))
-        });
-        Self(known.collect())
-    }
-
-    fn find(&self, segment: &str) -> Option<(Algorithm, Header)> {
-        self.0
-            .iter()
-            .find(|(encoded, _, _)| encoded == segment)
-            .map(|(_, algorithm, header)| (*algorithm, Arc::clone(header)))
-    }
-}
 
 fn malformed(message: impl Into<String>) -> Rejection {
     JwtError::Malformed(message.into()).into()
@@ -66,41 +36,11 @@ fn json_object(bytes: &[u8], what: &str) -> Result<Map<String, Value>, Rejection
     }
 }
 
-/// What decoding needs besides the keys and the settings: the accepted
-/// algorithms, and their usual headers.
-#[derive(Debug)]
-pub(crate) struct Decoder {
-    allowed: Vec<Algorithm>,
-    known_headers: KnownHeaders,
-}
-
-impl Decoder {
-    /// A decoder accepting `allowed` (JWT_DECODE_ALGORITHMS with
-    /// JWT_ALGORITHM).
-    pub(crate) fn new(allowed: Vec<Algorithm>) -> Self {
-        Self {
-            known_headers: KnownHeaders::new(&allowed),
-            allowed,
-        }
-    }
-
-    /// Decodes `encoded` and verifies its signature with `keys` and its
-    /// registered claims with `config`'s rules at time `now` (seconds since
-    /// the epoch).
-    pub(crate) fn decode(
-        &self,
-        keys: &Keys,
-        config: &JwtConfig,
-        encoded: &str,
-        now: f64,
-    ) -> Result<DecodedToken, Rejection> {
-        decode(self, keys, config, encoded, now)
-    }
-}
-
-fn decode(
-    decoder: &Decoder,
-    keys: &Keys,
+/// Decodes `encoded` and verifies its signature with the key of `keys` that
+/// its header selects, and its registered claims with `config`'s rules, at
+/// time `now` (seconds since the epoch).
+pub(crate) fn decode(
+    keys: &KeySet,
     config: &JwtConfig,
     encoded: &str,
     now: f64,
@@ -114,16 +54,21 @@ fn decode(
     let (header_segment, payload_segment) = signing_input
         .split_once('.')
         .ok_or_else(|| malformed("Not enough segments"))?;
-    let (algorithm, header) = match decoder.known_headers.find(header_segment) {
+    let (algorithm, header) = match keys.known_headers().find(header_segment) {
         Some(known) => known,
         None => {
             let header = json_object(&b64(header_segment, "header")?, "header")?;
-            (check_header(&decoder.allowed, &header)?, Arc::new(header))
+            (check_header(keys.allowed(), &header)?, Arc::new(header))
         }
     };
+    let kid = header.get("kid").and_then(Value::as_str);
+    let key = keys.select(algorithm, kid, now)?;
     let payload = b64(payload_segment, "payload")?;
     let signature = b64(crypto, "crypto")?;
-    if !keys.verify(algorithm, signing_input.as_bytes(), &signature) {
+    if !key
+        .verifier
+        .verify(algorithm, signing_input.as_bytes(), &signature)
+    {
         return Err(JwtError::InvalidSignature.into());
     }
 
@@ -145,7 +90,30 @@ fn decode(
     }
 }
 
-/// The algorithm of a header that is not one of the [`KnownHeaders`]: it
+/// A JSON object of a token: its header, or its claims.
+pub(crate) type Object = Map<String, Value>;
+
+/// The header and claims of `encoded`, unverified — for a decode-key
+/// loader, which chooses the key that will verify them.
+pub(crate) fn unverified(encoded: &str, config: &JwtConfig) -> Result<(Object, Object), Rejection> {
+    if encoded.len() > config.max_token_size {
+        return Err(JwtError::TooLarge.into());
+    }
+    let mut segments = encoded.split('.');
+    let (Some(header), Some(payload), Some(_), None) = (
+        segments.next(),
+        segments.next(),
+        segments.next(),
+        segments.next(),
+    ) else {
+        return Err(malformed("Not enough segments"));
+    };
+    let header = json_object(&b64(header, "header")?, "header")?;
+    let claims = json_object(&b64(payload, "payload")?, "payload")?;
+    Ok((header, claims))
+}
+
+/// The algorithm of a header that is not one of the usual ones: it
 /// must be on the allow-list, with no `crit` and a string `kid`.
 fn check_header(
     allowed: &[Algorithm],
@@ -246,28 +214,5 @@ fn check_audience(expected: &[String], aud: Option<&Value>) -> Result<(), JwtErr
             }
         }
         Some(_) => Err(JwtError::InvalidAudienceFormat),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn known_headers_are_the_usual_ones_of_the_accepted_algorithms_only() {
-        // `{"alg":"HS256","typ":"JWT"}`, as PyJWT and this crate write it.
-        let hs256 = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9";
-        let rs256 = "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9";
-        let known = KnownHeaders::new(&[Algorithm::HS256, Algorithm::HS512]);
-        let (algorithm, header) = known.find(hs256).unwrap();
-        assert_eq!(algorithm, Algorithm::HS256);
-        assert_eq!(
-            Value::Object((*header).clone()).to_string(),
-            r#"{"alg":"HS256","typ":"JWT"}"#
-        );
-        assert!(known.find(rs256).is_none(), "not an accepted algorithm");
-        // Same meaning, other bytes: decoded the general way.
-        let spaced = URL_SAFE_NO_PAD.encode(r#"{"alg": "HS256", "typ": "JWT"}"#);
-        assert!(known.find(&spaced).is_none());
     }
 }

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::config::{Expires, JwtConfig};
 use crate::error::JwtError;
-use crate::keys::Keys;
+use crate::keys::set::SigningKey;
 use crate::kind::TokenKind;
 use crate::loaders::ClaimLoaders;
 
@@ -102,7 +102,8 @@ impl TokenOptions {
     }
 
     /// Adds a JOSE header. It wins over the additional-headers loader; `alg`
-    /// always follows JWT_ALGORITHM.
+    /// and `kid` always follow the signing key (JWT_ALGORITHM, and the key's
+    /// id when it has one).
     pub fn header(mut self, name: impl Into<String>, value: impl Into<Value>) -> Self {
         self.headers.insert(name.into(), value.into());
         self
@@ -123,7 +124,7 @@ pub(crate) fn identity_value(identity: impl Serialize) -> Result<Value, JwtError
 #[derive(Clone, Copy)]
 pub(crate) struct Minting<'a> {
     pub(crate) config: &'a JwtConfig,
-    pub(crate) keys: &'a Keys,
+    pub(crate) signing: &'a SigningKey,
     pub(crate) loaders: &'a ClaimLoaders,
 }
 
@@ -137,7 +138,7 @@ pub(crate) fn create(
 ) -> Result<String, JwtError> {
     let Minting {
         config,
-        keys,
+        signing,
         loaders,
     } = minting;
     let iat = now.floor() as i64;
@@ -149,7 +150,13 @@ pub(crate) fn create(
         header.extend(loader(identity));
     }
     header.extend(options.headers);
-    header.insert("alg".to_owned(), Value::from(config.algorithm.as_str()));
+    header.insert(
+        "alg".to_owned(),
+        Value::from(signing.signer.algorithm().as_str()),
+    );
+    if let Some(kid) = &signing.kid {
+        header.insert("kid".to_owned(), Value::from(kid.as_str()));
+    }
 
     let fresh = match (kind, options.fresh) {
         (TokenKind::Refresh, _) | (_, Fresh::No) => Value::Bool(false),
@@ -203,7 +210,7 @@ pub(crate) fn create(
     payload.extend(options.claims);
 
     let signing_input = format!("{}.{}", b64_json(&header)?, b64_json(&payload)?);
-    let signature = keys.sign(config.algorithm, signing_input.as_bytes())?;
+    let signature = signing.signer.sign(signing_input.as_bytes())?;
     Ok(format!(
         "{signing_input}.{}",
         URL_SAFE_NO_PAD.encode(signature)

@@ -86,6 +86,18 @@ pub enum JwtError {
     /// The `kid` header is not a string.
     #[error("Key ID header parameter must be a string")]
     InvalidKeyId,
+    /// The token's `kid` names no key of the manager's key set (the payload
+    /// is the `kid`, shortened to 64 printable characters).
+    #[error("Unable to find a signing key that matches: \"{0}\"")]
+    UnknownKeyId(String),
+    /// The token has no `kid` and several keys of the key set could verify
+    /// it.
+    #[error("Token has no key ID (kid) and several keys could verify it")]
+    AmbiguousKey,
+    /// The manager has no verification key yet (a remote JWKS has never
+    /// been fetched): 503.
+    #[error("No verification keys are available")]
+    KeysUnavailable,
     /// A refresh token was sent where any other token is required.
     #[error("Only non-refresh tokens are allowed")]
     RefreshTokenNotAllowed,
@@ -174,8 +186,9 @@ pub enum ErrorClass {
     MissingClaims,
     /// The required scope is not covered: `missing_scope_loader`, 403.
     MissingScope,
-    /// The revocation check could not be made (store down or too slow):
-    /// `revocation_unavailable_loader`, 503.
+    /// The revocation check could not be made (store down or too slow), or
+    /// no verification key is available yet: `revocation_unavailable_loader`,
+    /// 503.
     Unavailable,
     /// A server-side problem, never caused by the request: 500.
     Internal,
@@ -224,13 +237,15 @@ impl JwtError {
             | InvalidSubject
             | InvalidJti
             | InvalidKeyId
+            | UnknownKeyId(_)
+            | AmbiguousKey
             | RefreshTokenNotAllowed
             | RefreshTokenRequired
             | InvalidClaims(_) => ErrorClass::Invalid,
             Expired => ErrorClass::Expired,
             FreshTokenRequired => ErrorClass::NeedsFresh,
             Revoked | RefreshTokenReused => ErrorClass::Revoked,
-            RevocationUnavailable => ErrorClass::Unavailable,
+            RevocationUnavailable | KeysUnavailable => ErrorClass::Unavailable,
             UserClaimsVerificationFailed => ErrorClass::VerificationFailed,
             UserLookupFailed(_) => ErrorClass::UserLookup,
             MissingRequiredClaims => ErrorClass::MissingClaims,
@@ -272,6 +287,9 @@ pub enum ConfigError {
         /// Why it is needed.
         reason: String,
     },
+    /// A key given to the manager cannot be used; the message says why.
+    #[error("unusable key: {0}")]
+    InvalidKey(String),
     /// No crypto backend is compiled in and none was supplied.
     #[error(
         "no crypto backend: enable the `aws-lc-rs` (default) or `rust-crypto` feature of actix-jwt-extended, or pass one with JwtManagerBuilder::crypto_provider"
@@ -298,7 +316,7 @@ impl ConfigError {
     pub fn option(&self) -> Option<&'static str> {
         match self {
             Self::Invalid { option, .. } | Self::Missing { option, .. } => Some(option),
-            Self::NoCryptoBackend => None,
+            Self::InvalidKey(_) | Self::NoCryptoBackend => None,
         }
     }
 }

@@ -70,6 +70,7 @@ mod encode;
 mod error;
 mod extract;
 mod extractors;
+mod jwks;
 mod keys;
 mod kind;
 mod loaders;
@@ -78,6 +79,8 @@ mod manager;
 mod pipeline;
 mod refresh;
 mod rejection;
+#[cfg(feature = "remote-jwks")]
+mod remote;
 mod render;
 mod requirements;
 pub mod revocation;
@@ -98,6 +101,8 @@ pub use config::{Expires, JwtConfig, TokenCache, TokenLocation, WwwAuthenticate}
 pub use cookies::{CookieOptions, CookieSink, PERSISTENT_COOKIE_MAX_AGE};
 pub use encode::{Fresh, TokenOptions};
 pub use error::{ConfigError, ErrorClass, JwtError};
+pub use jwks::JwksEndpoint;
+pub use keys::{Key, KeyInfo};
 pub use kind::TokenKind;
 pub use login::{AuthEndpoint, invalid_credentials_response};
 pub use manager::JwtManager;

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use actix_web::http::header::HeaderName;
 use actix_web::{HttpRequest, HttpResponse, web};
+use futures_util::FutureExt as _;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -17,10 +18,10 @@ use crate::cache::{TokenCacheHandle, TokenCacheStats};
 use crate::challenge::Challenge;
 use crate::config::JwtConfig;
 use crate::cookies::{self, CookieOptions, CookieSink};
-use crate::decode::Decoder;
+use crate::decode;
 use crate::encode::{self, Minting, TokenOptions};
 use crate::error::{ConfigError, JwtError};
-use crate::keys::Keys;
+use crate::keys::{Key, KeyInfo, Keys};
 use crate::kind::TokenKind;
 use crate::loaders::Loaders;
 use crate::rejection::Rejection;
@@ -30,15 +31,28 @@ use crate::revocation::{self, FAMILY_CLAIM, TokenPair, identity_key};
 use crate::time::now_f64;
 use crate::token::{CurrentToken, DecodedToken};
 
+/// The remote key source.
+#[cfg(feature = "remote-jwks")]
+pub(crate) type Remote = crate::remote::RemoteKeys;
+/// No remote key source without the `remote-jwks` feature.
+#[cfg(not(feature = "remote-jwks"))]
+pub(crate) type Remote = NoRemote;
+
+/// Stands for the remote key source without the `remote-jwks` feature.
+#[cfg(not(feature = "remote-jwks"))]
+#[derive(Debug)]
+pub(crate) enum NoRemote {}
+
 /// What a manager is made of; built by [`JwtManagerBuilder::build`].
 pub(crate) struct Inner {
     pub(crate) config: JwtConfig,
-    pub(crate) keys: Keys,
-    pub(crate) decoder: Decoder,
+    pub(crate) keys: Arc<Keys>,
+    /// The remote key source, when one is configured.
+    pub(crate) remote: Option<Remote>,
     /// JWT_HEADER_NAME, parsed.
     pub(crate) header_name: HeaderName,
     /// The verified-token cache, when it is on.
-    pub(crate) cache: Option<TokenCacheHandle>,
+    pub(crate) cache: Option<Arc<TokenCacheHandle>>,
     pub(crate) loaders: Loaders,
     pub(crate) renderer: Arc<Renderer>,
     pub(crate) revocation: RevocationSettings,
@@ -155,12 +169,26 @@ impl JwtManager {
         options: TokenOptions,
     ) -> Result<String, JwtError> {
         let inner = &self.inner;
-        let minting = Minting {
-            config: &inner.config,
-            keys: &inner.keys,
-            loaders: &inner.loaders.claims,
+        let loaders = &inner.loaders.claims;
+        let mint = |signing| {
+            let minting = Minting {
+                config: &inner.config,
+                signing,
+                loaders,
+            };
+            encode::create(minting, identity, kind, options, now_f64())
         };
-        encode::create(minting, identity, kind, options, now_f64())
+        match &loaders.encode_key {
+            Some(loader) => {
+                let key = loader(identity);
+                let signing = inner
+                    .keys
+                    .signer_for(&key)
+                    .map_err(|e| JwtError::Encode(format!("the encode key loader's key: {e}")))?;
+                mint(&signing)
+            }
+            None => mint(inner.keys.load().signing()?),
+        }
     }
 
     /// Creates an access token and a refresh token for `identity` that start
@@ -249,12 +277,138 @@ impl JwtManager {
             .map_err(|r| r.rendered_by(&self.inner.renderer))
     }
 
-    /// The full verification at time `now`.
+    /// The full verification at time `now`, with the key set (a
+    /// decode-key loader's key is only used by requests and by
+    /// [`JwtManager::decode_token`] when the loader answers at once).
     pub(crate) fn decode_at(&self, encoded: &str, now: f64) -> Result<DecodedToken, Rejection> {
         let inner = &self.inner;
-        inner
-            .decoder
-            .decode(&inner.keys, &inner.config, encoded, now)
+        if inner.loaders.tokens.decode_key.is_some() {
+            return self
+                .verify_at(encoded, now)
+                .now_or_never()
+                .unwrap_or_else(|| Err(JwtError::KeysUnavailable.into()));
+        }
+        decode::decode(&inner.keys.load(), &inner.config, encoded, now)
+    }
+
+    /// The full verification at time `now` of a request's token: with a
+    /// decode-key loader, with the key it chooses; else with the key set,
+    /// where a token whose key is unknown makes a remote key source refetch
+    /// its keys (at most once per cool-down) before it is verified again.
+    pub(crate) async fn verify_at(
+        &self,
+        encoded: &str,
+        now: f64,
+    ) -> Result<DecodedToken, Rejection> {
+        let inner = &self.inner;
+        if let Some(loader) = &inner.loaders.tokens.decode_key {
+            let (header, claims) = decode::unverified(encoded, &inner.config)?;
+            let kid = header
+                .get("kid")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let Some(key) = loader(&header, &claims).await else {
+                return Err(JwtError::UnknownKeyId(kid.chars().take(64).collect()).into());
+            };
+            let keys = inner.keys.single(&key).map_err(|reason| {
+                tracing::error!(target: "actix_jwt_extended", %reason, "the decode key loader's key is unusable");
+                Rejection::from(JwtError::InvalidSignature)
+            })?;
+            return decode::decode(&keys, &inner.config, encoded, now);
+        }
+        let first = decode::decode(&inner.keys.load(), &inner.config, encoded, now);
+        #[cfg(feature = "remote-jwks")]
+        if let (Err(rejection), Some(remote)) = (&first, &self.inner.remote)
+            && matches!(
+                rejection.error(),
+                JwtError::UnknownKeyId(_) | JwtError::KeysUnavailable
+            )
+            && remote.refetch().await
+        {
+            return decode::decode(&inner.keys.load(), &inner.config, encoded, now);
+        }
+        first
+    }
+
+    // --- Keys ------------------------------------------------------------
+
+    /// Adds a verification key to the key set, at once for every worker;
+    /// returns its key id (the one given, or a public key's RFC 7638
+    /// thumbprint). Tokens whose `kid` names it verify with it from now on.
+    pub fn add_key(&self, key: Key) -> Result<Option<String>, ConfigError> {
+        self.inner
+            .keys
+            .add(&key, now_f64())
+            .map_err(ConfigError::InvalidKey)
+    }
+
+    /// Rotates the signing key, at once for every worker: new tokens are
+    /// signed with `key` (and carry its key id); the key that signed until
+    /// now keeps verifying the tokens it signed until they have all expired
+    /// (the longest configured lifetime plus the leeway), then it is
+    /// retired — or until [removed](JwtManager::remove_key). Returns the new
+    /// key id. `key` must be able to sign: a secret, or a key pair.
+    ///
+    /// ```
+    /// # #[cfg(feature = "aws-lc-rs")] {
+    /// use actix_jwt_extended::{Algorithm, JwtManager, Key};
+    ///
+    /// let first = Key::generate(Algorithm::ES256).unwrap();
+    /// let jwt = JwtManager::builder()
+    ///     .algorithm(Algorithm::ES256)
+    ///     .private_key_pem(first.private_pem().unwrap())
+    ///     .add_key(first)
+    ///     .build()
+    ///     .unwrap();
+    /// let old = jwt.create_access_token("alice").unwrap();
+    /// let kid = jwt.rotate_signing_key(Key::generate(Algorithm::ES256).unwrap()).unwrap();
+    /// let new = jwt.create_access_token("alice").unwrap();
+    /// assert_eq!(jwt.decode_token(&new).unwrap().header()["kid"], kid.unwrap());
+    /// assert!(jwt.decode_token(&old).is_ok(), "the old key still verifies");
+    /// # }
+    /// ```
+    pub fn rotate_signing_key(&self, key: Key) -> Result<Option<String>, ConfigError> {
+        let now = now_f64();
+        let retire_at = self.inner.config.longest_lifetime().map(|longest| {
+            now + longest.as_secs_f64() + self.inner.config.decode_leeway.as_secs_f64() + 1.0
+        });
+        self.inner
+            .keys
+            .rotate_signing(&key, retire_at, now)
+            .map_err(ConfigError::InvalidKey)
+    }
+
+    /// Removes the keys with this key id from the key set, at once for every
+    /// worker (the verified-token cache is emptied too); `Ok(false)` when
+    /// there was none. The signing key cannot be removed: rotate first.
+    pub fn remove_key(&self, kid: &str) -> Result<bool, ConfigError> {
+        let removed = self
+            .inner
+            .keys
+            .remove(kid)
+            .map_err(ConfigError::InvalidKey)?;
+        if removed {
+            self.clear_verified_token_cache();
+        }
+        Ok(removed)
+    }
+
+    /// The keys of the key set, with their ids and whether they sign, are
+    /// retired or came from a remote JWKS.
+    pub fn keys(&self) -> Vec<KeyInfo> {
+        self.inner.keys.prune(now_f64());
+        self.inner.keys.info()
+    }
+
+    /// The public keys of the key set as a JWKS document (RFC 7517):
+    /// `{"keys": [{"kty", "kid", "use": "sig", "alg", …}]}` — the live local
+    /// public keys (retired ones until their retirement), never a secret,
+    /// never a key fetched from a remote JWKS. Served by
+    /// [`JwksEndpoint`](crate::JwksEndpoint).
+    pub fn jwks(&self) -> Value {
+        let now = now_f64();
+        self.inner.keys.prune(now);
+        self.inner.keys.load().public_jwks(now)
     }
 
     /// Whether this manager caches verified tokens (JWT_VERIFIED_TOKEN_CACHE,
@@ -267,7 +421,7 @@ impl JwtManager {
     /// thread (each actix worker thread has its own cache); `None` when the
     /// cache is off.
     pub fn verified_token_cache_stats(&self) -> Option<TokenCacheStats> {
-        self.inner.cache.as_ref().map(TokenCacheHandle::stats)
+        self.inner.cache.as_deref().map(TokenCacheHandle::stats)
     }
 
     /// Empties this manager's verified-token cache on every worker thread

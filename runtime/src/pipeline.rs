@@ -20,7 +20,6 @@ use futures_util::future::LocalBoxFuture;
 use serde_json::Value;
 
 use crate::body;
-use crate::cache;
 use crate::csrf;
 use crate::error::JwtError;
 use crate::extract;
@@ -135,9 +134,17 @@ async fn steps(
             Err(error) => return Err(error.into()),
         };
     let now = now_f64();
-    let decoded = cache::verify(inner.cache.as_ref(), &found.token, now, || {
-        manager.decode_at(&found.token, now)
-    });
+    let cache = inner.cache.as_deref();
+    let decoded = match cache.and_then(|cache| cache.get(&found.token, now)) {
+        Some(token) => Ok(token),
+        None => manager.verify_at(&found.token, now).await.map(|token| {
+            let token = Arc::new(token);
+            if let Some(cache) = cache {
+                cache.insert(&token);
+            }
+            token
+        }),
+    };
     let token = csrf::check_decoded(decoded, found.csrf.as_deref())?;
     let mut current = CurrentToken::new(token, found.location);
     let reject = |error| Rejection::with_token(error, Arc::clone(&current.token));

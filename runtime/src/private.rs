@@ -9,7 +9,8 @@
 //! `current_token` is bound to ([`Bind`]) and `U` what `current_user` is
 //! bound to ([`BindUser`]). The body starts by taking the bindings with
 //! [`Guard::token`] or [`Guard::into_parts`]. Requirement checks use
-//! [`claims_satisfy`], [`claim_satisfies`], [`identity_equals`] and
+//! [`claims_satisfy`], [`claim_satisfies`], [`scope_satisfies`],
+//! [`identity_equals`] and
 //! [`json`]; compile-time checks against a claims type use
 //! [`requirement_fits`] with the [`literal`] kinds. A handler whose
 //! attribute could not be understood gets the [`Fallback`] policy.
@@ -270,6 +271,12 @@ pub fn claims_satisfy(token: &CurrentToken, required: &Value) -> bool {
 pub fn claim_satisfies(token: &CurrentToken, path: &[&str], required: &Value) -> bool {
     requirements::claim_at(token.claims(), path)
         .is_some_and(|actual| requirements::satisfies(actual, required))
+}
+
+/// Whether the token's scopes cover a `scope = …` requirement (our map
+/// form, or OAuth's `scope` / `scp` strings and lists).
+pub fn scope_satisfies(token: &CurrentToken, required: &Value) -> bool {
+    requirements::scope_satisfies(token.claims(), required)
 }
 
 /// Whether the token's identity equals a value bound from the request.

@@ -17,7 +17,7 @@ mod values;
 
 pub(crate) use options::{with_key_options, with_options};
 pub use values::{Expires, TokenCache, TokenLocation, WwwAuthenticate};
-use values::{OptionValue, parse_pem, parse_secret};
+use values::{OptionValue, parse_jwks, parse_pem, parse_secret};
 
 /// One row of the documentation table of the options (the README's),
 /// checked against the documents by the tests.

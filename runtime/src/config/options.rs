@@ -220,6 +220,45 @@ macro_rules! with_options {
             /// (least recently used go first).
             ["JWT_VERIFIED_TOKEN_CACHE_SIZE", "1024", "most tokens cached per worker thread"]
             verified_token_cache_size: usize = 1024, value;
+
+            /// The JWKS URL of an identity provider whose tokens are
+            /// accepted (feature `remote-jwks`): https, or http to loopback.
+            ["JWT_JWKS_URL", "(none)", "JWKS URL of an identity provider whose tokens are accepted"]
+            jwks_url: Option<String> = None, some;
+
+            /// An OpenID Connect issuer whose tokens are accepted (feature
+            /// `remote-jwks`): its keys come from the `jwks_uri` of
+            /// `<issuer>/.well-known/openid-configuration`, whose `issuer`
+            /// must be exactly this one; tokens must carry it as `iss`.
+            ["JWT_OIDC_ISSUER", "(none)", "OpenID Connect issuer whose tokens are accepted (discovery)"]
+            oidc_issuer: Option<String> = None, some;
+
+            /// The least time between two fetches of the remote keys that a
+            /// token with an unknown `kid` can trigger.
+            ["JWT_JWKS_COOLDOWN", "30", "seconds between refetches triggered by unknown kids"]
+            jwks_cooldown: Duration = Duration::from_secs(30), value;
+
+            /// The shortest refresh interval of the remote keys.
+            ["JWT_JWKS_REFRESH_MIN", "60", "shortest refresh interval of remote keys, in seconds"]
+            jwks_refresh_min: Duration = Duration::from_secs(60), value;
+
+            /// The longest refresh interval of the remote keys (also the
+            /// interval when the response has no `max-age`).
+            ["JWT_JWKS_REFRESH_MAX", "3600", "longest refresh interval of remote keys, in seconds"]
+            jwks_refresh_max: Duration = Duration::from_secs(3600), value;
+
+            /// How long remote keys stay in use while fetches fail.
+            ["JWT_JWKS_MAX_STALENESS", "86400", "seconds remote keys stay in use while fetches fail"]
+            jwks_max_staleness: Duration = Duration::from_secs(24 * 60 * 60), value;
+
+            /// The time limit of one fetch of a JWKS or discovery document.
+            ["JWT_JWKS_TIMEOUT", "5", "time limit of one fetch of remote keys, in seconds"]
+            jwks_timeout: Duration = Duration::from_secs(5), value;
+
+            /// Fetch the remote keys before the manager is built (off: on
+            /// first use).
+            ["JWT_JWKS_PREFETCH", "true", "fetch remote keys before serving (false: on first use)"]
+            jwks_prefetch: bool = true, value;
         }
     };
 }
@@ -243,6 +282,12 @@ macro_rules! with_key_options {
             /// The PEM public key that verifies incoming tokens.
             ["JWT_PUBLIC_KEY", "(none)", "PEM text or file path; verifies RS*/PS*/ES*/EdDSA"]
             public_key_pem: Option<Vec<u8>>, bytes, parse_pem;
+
+            /// More verification keys, as a JWKS document (RFC 7517): each
+            /// key's `kid` (default: its RFC 7638 thumbprint) selects it, its
+            /// `alg` (if any) binds it to that algorithm.
+            ["JWT_PUBLIC_KEYS", "(none)", "JWKS document (text or file path) of more verification keys"]
+            public_keys: Option<Vec<u8>>, bytes, parse_jwks;
         }
     };
 }

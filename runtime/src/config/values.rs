@@ -362,6 +362,17 @@ pub(crate) fn parse_secret(_: &'static str, text: &str) -> Result<Option<Vec<u8>
     Ok(Some(text.as_bytes().to_vec()))
 }
 
+/// A JWKS document given as JSON text or as the path of a file holding it.
+pub(crate) fn parse_jwks(option: &'static str, text: &str) -> Result<Option<Vec<u8>>, ConfigError> {
+    if text.trim_start().starts_with('{') {
+        return Ok(Some(text.as_bytes().to_vec()));
+    }
+    let path = text.trim();
+    std::fs::read(path).map(Some).map_err(|e| {
+        ConfigError::invalid(option, format!("cannot read the JWKS file {path:?}: {e}"))
+    })
+}
+
 /// A key given as PEM text or as the path of a PEM file.
 pub(crate) fn parse_pem(option: &'static str, text: &str) -> Result<Option<Vec<u8>>, ConfigError> {
     if text.trim_start().starts_with("-----BEGIN") {
