@@ -48,6 +48,7 @@ pub(crate) struct Inner {
     pub(crate) config: JwtConfig,
     pub(crate) keys: Arc<Keys>,
     /// The remote key source, when one is configured.
+    #[cfg_attr(not(feature = "remote-jwks"), allow(dead_code))]
     pub(crate) remote: Option<Remote>,
     /// JWT_HEADER_NAME, parsed.
     pub(crate) header_name: HeaderName,

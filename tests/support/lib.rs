@@ -166,13 +166,16 @@ impl ExampleServer {
             command.env(name, value);
         }
         let child = command.spawn().expect("cargo run --example");
-        let server = Self { child, port };
+        let mut server = Self { child, port };
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(600);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
             assert!(
                 std::time::Instant::now() < deadline,
                 "example {example} did not start listening"
             );
+            if let Ok(Some(status)) = server.child.try_wait() {
+                panic!("example {example} exited ({status}) before it listened");
+            }
             std::thread::sleep(std::time::Duration::from_millis(200));
         }
         server

@@ -61,6 +61,7 @@ impl VerifyingMaterial {
         }
     }
 
+    #[cfg_attr(not(feature = "aws-lc-rs"), allow(dead_code))]
     fn bytes(&self) -> &[u8] {
         match self {
             Self::Secret(secret) => secret,

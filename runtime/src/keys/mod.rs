@@ -339,6 +339,7 @@ impl Keys {
         })
     }
 
+    #[cfg_attr(not(feature = "remote-jwks"), allow(dead_code))]
     /// Replaces the keys fetched from a remote JWKS with `keys` (JWK
     /// objects already checked); returns how many were kept.
     pub(crate) fn replace_remote(&self, keys: &[Key]) -> usize {

@@ -194,6 +194,9 @@ impl KeySet {
         if self.is_configured_key_only() {
             return Ok(&self.keys[0]);
         }
+        if self.keys.is_empty() {
+            return Err(JwtError::KeysUnavailable);
+        }
         let mut live = self.keys.iter().filter(|key| key.live(now));
         if let Some(kid) = kid {
             let key = live
@@ -216,7 +219,6 @@ impl KeySet {
         };
         match candidates.as_slice() {
             [one] => Ok(one),
-            [] if self.keys.is_empty() => Err(JwtError::KeysUnavailable),
             [] => Err(JwtError::InvalidSignature),
             _ => Err(JwtError::AmbiguousKey),
         }
@@ -248,4 +250,41 @@ fn printable(kid: &str) -> String {
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    #[cfg(any(feature = "aws-lc-rs", feature = "rust-crypto"))]
+    fn known_headers_are_the_usual_ones_of_the_accepted_algorithms_and_the_signing_kid() {
+        // `{"alg":"HS256","typ":"JWT"}`, as PyJWT and this crate write it.
+        let hs256 = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9";
+        let rs256 = "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9";
+        let provider = super::super::default_provider().unwrap();
+        let signing = SigningKey {
+            kid: Some("k1".to_owned()),
+            signer: Signer::new(Algorithm::HS256, b"secret", provider).unwrap(),
+        };
+        let known = KnownHeaders::new(&[Algorithm::HS256, Algorithm::HS512], Some(&signing));
+        let (algorithm, header) = known.find(hs256).unwrap();
+        assert_eq!(algorithm, Algorithm::HS256);
+        assert_eq!(
+            Value::Object((*header).clone()).to_string(),
+            r#"{"alg":"HS256","typ":"JWT"}"#
+        );
+        assert!(known.find(rs256).is_none(), "not an accepted algorithm");
+        let with_kid = URL_SAFE_NO_PAD.encode(r#"{"alg":"HS256","kid":"k1","typ":"JWT"}"#);
+        assert_eq!(known.find(&with_kid).unwrap().1["kid"], "k1");
+        // Same meaning, other bytes: decoded the general way.
+        let spaced = URL_SAFE_NO_PAD.encode(r#"{"alg": "HS256", "typ": "JWT"}"#);
+        assert!(known.find(&spaced).is_none());
+    }
+
+    #[test]
+    fn printable_kids_are_short_and_plain() {
+        assert_eq!(printable("a\u{0}b\u{e9}"), "a?b?");
+        assert_eq!(printable(&"x".repeat(100)).len(), 64);
+    }
 }
