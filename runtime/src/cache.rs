@@ -1,33 +1,38 @@
 //! The verified-token cache, after Envoy's `jwt_authn` cache: tokens that
 //! passed full verification are remembered so that the next request carrying
-//! the same token skips the signature check and the parsing.
+//! the same token — on any worker — skips the signature check and the
+//! parsing.
 //!
-//! * Keyed by the whole encoded token (compared byte for byte), so two tokens
+//! * One cache per manager, shared by every worker thread: a token verified
+//!   on one worker is a hit on the others. It is a sharded concurrent cache
+//!   (`quick_cache`): a lookup takes the read lock of one shard of eight or
+//!   more, so no lock is contended by every request on every worker.
+//! * Keyed by the whole encoded token, compared byte for byte, so two tokens
 //!   can never share an entry.
 //! * Only tokens that passed every check of the full verification are
 //!   stored; a failure is never stored.
 //! * On every hit `exp`, `nbf` and `iat` are checked again with the leeway;
-//!   a token that no longer passes is evicted and verified in full, which
-//!   gives exactly the error an uncached request gets. The type, freshness,
-//!   revocation and requirement checks run after the lookup, hit or miss.
-//! * Bounded: at most `JWT_VERIFIED_TOKEN_CACHE_SIZE` entries per worker
-//!   thread and manager (least recently used go first), and tokens over
-//!   [`MAX_CACHED_TOKEN_SIZE`] bytes are never stored.
-//! * One cache per manager and thread: a thread-local table, so the hot path
-//!   takes no lock. A new manager (new keys, new settings) starts empty, and
-//!   the entries of a dropped manager are freed the next time a manager is
-//!   first used on that thread. A manager's keys never change, so a key
-//!   change is a new manager, and a new manager never sees old entries.
-//! * [`JwtManager::clear_verified_token_cache`](crate::JwtManager::clear_verified_token_cache)
-//!   empties every thread's cache of the manager: it bumps a generation that
-//!   each thread compares (one atomic load) before it uses its entries.
+//!   a token that no longer passes is removed and verified in full, which
+//!   gives exactly the error an uncached request gets. The CSRF, type,
+//!   freshness, revocation and requirement checks run after the lookup, hit
+//!   or miss.
+//! * Bounded: at most JWT_VERIFIED_TOKEN_CACHE_SIZE tokens, and tokens over
+//!   [`MAX_CACHED_TOKEN_SIZE`] bytes are never stored. Admission resists
+//!   scans: a new token enters a small "cold" part and is promoted only when
+//!   seen again (CLOCK-Pro with ghost entries, close to S3-FIFO), so a burst
+//!   of one-off tokens cannot evict the tokens in use.
+//! * A manager's key set can change; a change that removes a key empties the
+//!   cache (rotation adds a key and keeps the old one until its tokens have
+//!   expired, so it keeps the cache).
+//!   [`JwtManager::clear_verified_token_cache`](crate::JwtManager::clear_verified_token_cache)
+//!   empties it too.
+//! * Hits and misses are counted on striped counters (no cache line shared
+//!   by every worker).
 
-use std::cell::RefCell;
-use std::num::NonZeroUsize;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Weak};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
-use lru::LruCache;
+use quick_cache::sync::Cache;
 
 use crate::claims::time_claim;
 use crate::token::DecodedToken;
@@ -36,14 +41,15 @@ use crate::token::DecodedToken;
 /// still verified and accepted, just not cached).
 pub(crate) const MAX_CACHED_TOKEN_SIZE: usize = 4096;
 
-/// Counters of the verified-token cache of one manager on the current
-/// thread, from [`JwtManager::verified_token_cache_stats`](crate::JwtManager::verified_token_cache_stats).
+/// Counters of a manager's verified-token cache, from
+/// [`JwtManager::verified_token_cache_stats`](crate::JwtManager::verified_token_cache_stats):
+/// one cache shared by every worker thread.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub struct TokenCacheStats {
     /// Tokens cached now.
     pub entries: usize,
-    /// The most tokens this thread keeps for the manager.
+    /// The most tokens the cache keeps.
     pub capacity: usize,
     /// Lookups that found a still-valid token.
     pub hits: u64,
@@ -52,8 +58,21 @@ pub struct TokenCacheStats {
     pub misses: u64,
 }
 
+impl TokenCacheStats {
+    /// The share of lookups that were hits (0 without lookups).
+    pub fn hit_ratio(&self) -> f64 {
+        let lookups = self.hits + self.misses;
+        if lookups == 0 {
+            0.0
+        } else {
+            self.hits as f64 / lookups as f64
+        }
+    }
+}
+
 /// What a hit needs besides the token: its time claims, as the full
 /// verification read them (whole seconds).
+#[derive(Clone)]
 struct Entry {
     token: Arc<DecodedToken>,
     /// The later of `nbf` and `iat`, or -∞.
@@ -62,80 +81,72 @@ struct Entry {
     expires: f64,
 }
 
-/// One manager's cache on one thread.
-struct Slot {
-    id: u64,
-    alive: Weak<()>,
-    entries: LruCache<Box<str>, Entry>,
-    /// The manager's generation these entries belong to.
-    generation: u64,
-    hits: u64,
-    misses: u64,
+/// Counters spread over cache lines, one picked per thread.
+struct Striped([Padded; STRIPES]);
+
+const STRIPES: usize = 16;
+
+#[repr(align(128))]
+#[derive(Default)]
+struct Padded {
+    hits: AtomicU64,
+    misses: AtomicU64,
 }
 
-thread_local! {
-    static SLOTS: RefCell<Vec<Slot>> = const { RefCell::new(Vec::new()) };
+fn stripe() -> usize {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    thread_local! {
+        static STRIPE: usize = NEXT.fetch_add(1, Ordering::Relaxed) % STRIPES;
+    }
+    STRIPE.try_with(|s| *s).unwrap_or(0)
 }
 
-static NEXT_ID: AtomicU64 = AtomicU64::new(1);
-
-/// A manager's handle on its per-thread caches.
-#[derive(Debug)]
-pub(crate) struct TokenCacheHandle {
-    id: u64,
-    capacity: NonZeroUsize,
-    /// Dropped with the manager; the slots hold a `Weak` to it.
-    alive: Arc<()>,
-    leeway: f64,
-    /// Bumped by [`TokenCacheHandle::clear`]: entries of an older generation
-    /// are dropped before use.
-    generation: AtomicU64,
-}
-
-impl TokenCacheHandle {
-    pub(crate) fn new(capacity: NonZeroUsize, leeway: f64) -> Self {
-        Self {
-            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
-            capacity,
-            alive: Arc::new(()),
-            leeway,
-            generation: AtomicU64::new(0),
-        }
+impl Striped {
+    fn new() -> Self {
+        Self(std::array::from_fn(|_| Padded::default()))
     }
 
-    /// Runs `f` on this manager's slot of the current thread, creating it
-    /// (and dropping the slots of dropped managers) on first use, and
-    /// emptying it when the manager's cache was cleared since. `None` while
-    /// the thread is being torn down.
-    fn with_slot<T>(&self, f: impl FnOnce(&mut Slot) -> T) -> Option<T> {
-        let generation = self.generation.load(Ordering::Acquire);
-        SLOTS
-            .try_with(|slots| {
-                let mut slots = slots.try_borrow_mut().ok()?;
-                let index = match slots.iter().position(|slot| slot.id == self.id) {
-                    Some(index) => index,
-                    None => {
-                        slots.retain(|slot| slot.alive.strong_count() > 0);
-                        slots.push(Slot {
-                            id: self.id,
-                            alive: Arc::downgrade(&self.alive),
-                            entries: LruCache::new(self.capacity),
-                            generation,
-                            hits: 0,
-                            misses: 0,
-                        });
-                        slots.len() - 1
-                    }
-                };
-                let slot = &mut slots[index];
-                if slot.generation != generation {
-                    slot.entries.clear();
-                    slot.generation = generation;
-                }
-                Some(f(slot))
-            })
-            .ok()
-            .flatten()
+    fn count(&self, hit: bool) {
+        let padded = &self.0[stripe()];
+        let counter = if hit { &padded.hits } else { &padded.misses };
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn totals(&self) -> (u64, u64) {
+        self.0.iter().fold((0, 0), |(hits, misses), p| {
+            (
+                hits + p.hits.load(Ordering::Relaxed),
+                misses + p.misses.load(Ordering::Relaxed),
+            )
+        })
+    }
+}
+
+/// A manager's cache of verified tokens.
+pub(crate) struct TokenCache {
+    entries: Cache<Arc<str>, Entry>,
+    capacity: usize,
+    leeway: f64,
+    counters: Striped,
+}
+
+impl std::fmt::Debug for TokenCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenCache")
+            .field("capacity", &self.capacity)
+            .field("entries", &self.entries.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl TokenCache {
+    pub(crate) fn new(capacity: usize, leeway: f64) -> Self {
+        Self {
+            entries: Cache::new(capacity),
+            capacity,
+            leeway,
+            counters: Striped::new(),
+        }
     }
 
     /// The cached token for `encoded`, if its time claims still pass at `now`.
@@ -144,34 +155,29 @@ impl TokenCacheHandle {
             return None;
         }
         let leeway = self.leeway;
-        self.with_slot(|slot| {
-            let found = match slot.entries.get(encoded) {
-                Some(entry) if entry.not_before <= now + leeway && entry.expires > now - leeway => {
-                    Some(Arc::clone(&entry.token))
-                }
-                Some(_) => {
-                    // No longer valid: the full verification reports why.
-                    slot.entries.pop(encoded);
-                    None
-                }
-                None => None,
-            };
-            match found {
-                Some(_) => slot.hits += 1,
-                None => slot.misses += 1,
+        let found = match self.entries.get(encoded) {
+            Some(entry) if entry.not_before <= now + leeway && entry.expires > now - leeway => {
+                Some(entry.token)
             }
-            found
-        })
-        .flatten()
+            Some(_) => {
+                // No longer valid: the full verification reports why.
+                self.entries.remove(encoded);
+                None
+            }
+            None => None,
+        };
+        self.counters.count(found.is_some());
+        found
     }
 
     /// Remembers a token that has just passed full verification.
     pub(crate) fn insert(&self, token: &Arc<DecodedToken>) {
-        if token.encoded.len() > MAX_CACHED_TOKEN_SIZE {
+        let encoded = token.shared_encoded();
+        if encoded.len() > MAX_CACHED_TOKEN_SIZE {
             return;
         }
         // The full verification has already checked that these are numbers.
-        let time = |name| time_claim(&token.claims, name).ok().flatten();
+        let time = |name| time_claim(token.registered_times(), name).ok().flatten();
         let not_before = match (time("nbf"), time("iat")) {
             (Some(nbf), Some(iat)) => nbf.max(iat),
             (one, other) => one.or(other).unwrap_or(f64::NEG_INFINITY),
@@ -181,24 +187,23 @@ impl TokenCacheHandle {
             not_before,
             expires: time("exp").unwrap_or(f64::INFINITY),
         };
-        self.with_slot(|slot| slot.entries.put(Box::from(token.encoded.as_str()), entry));
+        self.entries.insert(encoded, entry);
     }
 
-    /// The counters of the current thread.
+    /// The counters.
     pub(crate) fn stats(&self) -> TokenCacheStats {
-        self.with_slot(|slot| TokenCacheStats {
-            entries: slot.entries.len(),
-            capacity: slot.entries.cap().get(),
-            hits: slot.hits,
-            misses: slot.misses,
-        })
-        .unwrap_or_default()
+        let (hits, misses) = self.counters.totals();
+        TokenCacheStats {
+            entries: self.entries.len(),
+            capacity: self.capacity,
+            hits,
+            misses,
+        }
     }
 
-    /// Empties this manager's cache on every thread: each thread drops its
-    /// entries before its next lookup.
+    /// Empties the cache, for every worker.
     pub(crate) fn clear(&self) {
-        self.generation.fetch_add(1, Ordering::AcqRel);
+        self.entries.clear();
     }
 }
 
@@ -209,42 +214,31 @@ mod tests {
     use super::*;
 
     fn token(encoded: &str, claims: Value) -> Arc<DecodedToken> {
-        let Value::Object(claims) = claims else {
-            unreachable!()
-        };
-        Arc::new(DecodedToken {
-            header: Arc::default(),
-            claims,
-            encoded: encoded.to_owned(),
-            identity_claim: "sub".to_owned(),
-        })
-    }
-
-    fn handle(capacity: usize, leeway: f64) -> TokenCacheHandle {
-        TokenCacheHandle::new(NonZeroUsize::new(capacity).unwrap(), leeway)
+        Arc::new(DecodedToken::for_tests(encoded, claims))
     }
 
     #[test]
     fn hits_only_while_the_time_claims_pass() {
-        let cache = handle(8, 0.0);
+        let cache = TokenCache::new(8, 0.0);
         cache.insert(&token(
             "a.b.c",
             json!({"sub": "x", "nbf": 100, "iat": 90, "exp": 200}),
         ));
         assert!(cache.get("a.b.c", 150.0).is_some());
         assert!(cache.get("a.b.c", 99.5).is_none(), "before nbf");
-        // The failed hit evicted the entry.
+        // The failed hit removed the entry.
         assert_eq!(cache.stats().entries, 0);
         cache.insert(&token("a.b.c", json!({"sub": "x", "nbf": 100, "exp": 200})));
         assert!(cache.get("a.b.c", 200.0).is_none(), "at exp");
         assert_eq!(cache.stats().entries, 0);
         let stats = cache.stats();
         assert_eq!((stats.hits, stats.misses), (1, 2));
+        assert!((stats.hit_ratio() - 1.0 / 3.0).abs() < 1e-9);
     }
 
     #[test]
     fn the_leeway_applies_on_a_hit() {
-        let cache = handle(8, 10.0);
+        let cache = TokenCache::new(8, 10.0);
         cache.insert(&token(
             "a.b.c",
             json!({"sub": "x", "iat": 100.9, "exp": 200.7}),
@@ -255,26 +249,46 @@ mod tests {
     }
 
     #[test]
-    fn keyed_by_the_whole_token_and_bounded() {
-        let cache = handle(2, 0.0);
+    fn keyed_by_the_whole_token() {
+        let cache = TokenCache::new(8, 0.0);
         cache.insert(&token("a.b.c", json!({"sub": "x"})));
         assert!(cache.get("a.b.cd", 0.0).is_none());
         assert!(cache.get("a.b.", 0.0).is_none());
         assert!(cache.get("A.b.c", 0.0).is_none());
-        cache.insert(&token("d.e.f", json!({"sub": "y"})));
-        cache.insert(&token("g.h.i", json!({"sub": "z"})));
+        assert_eq!(cache.get("a.b.c", 0.0).unwrap().sub(), Some("x"));
+    }
+
+    #[test]
+    fn bounded_and_scan_resistant() {
+        let cache = TokenCache::new(1000, 0.0);
+        let hot: Vec<String> = (0..200).map(|i| format!("hot.{i}.x")).collect();
+        for _ in 0..3 {
+            for encoded in &hot {
+                if cache.get(encoded, 0.0).is_none() {
+                    cache.insert(&token(encoded, json!({"sub": "h"})));
+                }
+            }
+        }
+        // A burst of 100 000 one-off tokens, with the hot ones still in use.
+        for i in 0..100_000 {
+            let once = format!("once.{i}.x");
+            cache.insert(&token(&once, json!({"sub": "o"})));
+            if i % 10 == 0 {
+                let encoded = &hot[(i / 10) % hot.len()];
+                if cache.get(encoded, 0.0).is_none() {
+                    cache.insert(&token(encoded, json!({"sub": "h"})));
+                }
+            }
+        }
         let stats = cache.stats();
-        assert_eq!((stats.entries, stats.capacity), (2, 2));
-        assert!(
-            cache.get("a.b.c", 0.0).is_none(),
-            "least recently used went first"
-        );
-        assert_eq!(cache.get("g.h.i", 0.0).unwrap().claims()["sub"], "z");
+        assert!(stats.entries <= stats.capacity, "{stats:?}");
+        let kept = hot.iter().filter(|e| cache.get(e, 0.0).is_some()).count();
+        assert!(kept >= 190, "only {kept} of 200 hot tokens survived the burst");
     }
 
     #[test]
     fn oversize_tokens_are_not_stored() {
-        let cache = handle(8, 0.0);
+        let cache = TokenCache::new(8, 0.0);
         let big = format!("a.{}.c", "b".repeat(MAX_CACHED_TOKEN_SIZE));
         cache.insert(&token(&big, json!({"sub": "x"})));
         assert_eq!(cache.stats().entries, 0);
@@ -285,40 +299,21 @@ mod tests {
     }
 
     #[test]
-    fn each_manager_has_its_own_entries_and_dropped_ones_are_freed() {
-        let first = handle(8, 0.0);
-        let second = handle(8, 0.0);
-        first.insert(&token("a.b.c", json!({"sub": "x"})));
-        assert!(second.get("a.b.c", 0.0).is_none());
-        assert!(first.get("a.b.c", 0.0).is_some());
-        let slots = || SLOTS.with(|slots| slots.borrow().len());
-        let before = slots();
-        drop(first);
-        // The next manager used for the first time on this thread prunes.
-        let third = handle(8, 0.0);
-        assert!(third.get("a.b.c", 0.0).is_none());
-        assert_eq!(slots(), before);
-        second.clear();
-        assert_eq!(second.stats().entries, 0);
-    }
-
-    #[test]
-    fn clearing_reaches_the_entries_of_other_threads() {
-        let cache = &handle(8, 0.0);
-        let (to_worker, worker_inbox) = std::sync::mpsc::channel::<()>();
-        let (to_main, main_inbox) = std::sync::mpsc::channel::<bool>();
+    fn a_token_cached_on_one_thread_is_a_hit_on_another_and_clearing_reaches_all() {
+        let cache = &TokenCache::new(8, 0.0);
         std::thread::scope(|scope| {
-            scope.spawn(move || {
-                cache.insert(&token("a.b.c", json!({"sub": "x"})));
-                to_main.send(cache.get("a.b.c", 0.0).is_some()).unwrap();
-                worker_inbox.recv().unwrap();
-                to_main.send(cache.get("a.b.c", 0.0).is_some()).unwrap();
-            });
-            assert!(main_inbox.recv().unwrap(), "cached on the worker thread");
-            assert!(cache.get("a.b.c", 0.0).is_none(), "each thread has its own");
-            cache.clear();
-            to_worker.send(()).unwrap();
-            assert!(!main_inbox.recv().unwrap(), "cleared on the worker too");
+            scope
+                .spawn(|| cache.insert(&token("a.b.c", json!({"sub": "x"}))))
+                .join()
+                .unwrap();
         });
+        assert!(cache.get("a.b.c", 0.0).is_some(), "shared between threads");
+        cache.clear();
+        std::thread::scope(|scope| {
+            let other = scope.spawn(|| cache.get("a.b.c", 0.0).is_none());
+            assert!(other.join().unwrap(), "cleared for every thread");
+        });
+        let stats = cache.stats();
+        assert_eq!((stats.hits, stats.misses), (1, 1), "counted across threads");
     }
 }
