@@ -15,7 +15,6 @@ use jsonwebtoken::crypto::CryptoProvider;
 use serde_json::{Map, Value};
 
 use crate::algorithm::Algorithm;
-use crate::cache::TokenCacheHandle;
 use crate::config::{
     self, Expires, JwtConfig, KeyMaterial, TokenCache, TokenLocation, WwwAuthenticate,
     with_key_options, with_options,
@@ -493,11 +492,12 @@ impl JwtManagerBuilder {
             provider,
             remote_configured,
         )?);
-        let cache = std::num::NonZeroUsize::new(config.verified_token_cache_size)
-            .filter(|_| config.verified_token_cache.is_on_for(config.algorithm))
-            .map(|size| {
-                Arc::new(TokenCacheHandle::new(
-                    size,
+        let cache = config
+            .verified_token_cache
+            .is_on_for(config.algorithm)
+            .then(|| {
+                Arc::new(crate::cache::TokenCache::new(
+                    config.verified_token_cache_size,
                     config.decode_leeway.as_secs_f64(),
                 ))
             });
@@ -529,7 +529,7 @@ impl JwtManagerBuilder {
 fn start_remote(
     config: &JwtConfig,
     keys: &Arc<Keys>,
-    cache: Option<Arc<TokenCacheHandle>>,
+    cache: Option<Arc<crate::cache::TokenCache>>,
 ) -> Result<Option<crate::remote::RemoteKeys>, ConfigError> {
     let on_change = Box::new(move || {
         if let Some(cache) = &cache {
@@ -545,7 +545,7 @@ fn start_remote(
 fn start_remote(
     config: &JwtConfig,
     _: &Arc<Keys>,
-    _: Option<Arc<TokenCacheHandle>>,
+    _: Option<Arc<crate::cache::TokenCache>>,
 ) -> Result<Option<crate::manager::NoRemote>, ConfigError> {
     for (option, set) in [
         ("JWT_JWKS_URL", config.jwks_url.is_some()),

@@ -140,10 +140,13 @@ impl std::fmt::Debug for TokenCache {
 }
 
 impl TokenCache {
+    /// A cache of about `capacity` tokens: each shard holds its share,
+    /// rounded up.
     pub(crate) fn new(capacity: usize, leeway: f64) -> Self {
+        let entries = Cache::new(capacity);
         Self {
-            entries: Cache::new(capacity),
-            capacity,
+            capacity: usize::try_from(entries.capacity()).unwrap_or(usize::MAX),
+            entries,
             leeway,
             counters: Striped::new(),
         }
@@ -172,12 +175,15 @@ impl TokenCache {
 
     /// Remembers a token that has just passed full verification.
     pub(crate) fn insert(&self, token: &Arc<DecodedToken>) {
-        let encoded = token.shared_encoded();
-        if encoded.len() > MAX_CACHED_TOKEN_SIZE {
+        if token.encoded.len() > MAX_CACHED_TOKEN_SIZE {
             return;
         }
         // The full verification has already checked that these are numbers.
-        let time = |name| time_claim(token.registered_times(), name).ok().flatten();
+        let time = |name| {
+            time_claim(token.registered.value(name), name)
+                .ok()
+                .flatten()
+        };
         let not_before = match (time("nbf"), time("iat")) {
             (Some(nbf), Some(iat)) => nbf.max(iat),
             (one, other) => one.or(other).unwrap_or(f64::NEG_INFINITY),
@@ -187,7 +193,7 @@ impl TokenCache {
             not_before,
             expires: time("exp").unwrap_or(f64::INFINITY),
         };
-        self.entries.insert(encoded, entry);
+        self.entries.insert(Arc::clone(&token.encoded), entry);
     }
 
     /// The counters.
@@ -283,7 +289,10 @@ mod tests {
         let stats = cache.stats();
         assert!(stats.entries <= stats.capacity, "{stats:?}");
         let kept = hot.iter().filter(|e| cache.get(e, 0.0).is_some()).count();
-        assert!(kept >= 190, "only {kept} of 200 hot tokens survived the burst");
+        assert!(
+            kept >= 190,
+            "only {kept} of 200 hot tokens survived the burst"
+        );
     }
 
     #[test]

@@ -8,13 +8,23 @@
 //! the values of the registered claims are kept; the payload bytes stay
 //! with the token, and the map is built from them on first use.
 
-use std::borrow::Cow;
 use std::fmt;
 
 use serde::de::{Deserialize, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
 use crate::error::JwtError;
+
+/// `map[name]`. A token has a handful of claims: comparing the names is
+/// cheaper than hashing the one looked up.
+pub(crate) fn lookup<'a>(map: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
+    if map.len() <= 16 {
+        map.iter()
+            .find_map(|(key, value)| (key == name).then_some(value))
+    } else {
+        map.get(name)
+    }
+}
 
 /// The claim names read in the one pass, with the index of their slot.
 const REGISTERED: [&str; 11] = [
@@ -120,8 +130,11 @@ impl Registered {
     }
 }
 
+/// Makes the value of a default claim.
+type DefaultValue = fn() -> Value;
+
 /// Flask-JWT-Extended's defaults, in the order it adds them.
-const DEFAULTS: [(&str, fn() -> Value); 3] = [
+const DEFAULTS: [(&str, DefaultValue); 3] = [
     ("type", || Value::from("access")),
     ("fresh", || Value::Bool(false)),
     ("jti", || Value::Null),
@@ -148,7 +161,10 @@ struct Reader<'a> {
 impl<'de> DeserializeSeed<'de> for Reader<'_> {
     type Value = Registered;
 
-    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Registered, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Registered, D::Error> {
         deserializer.deserialize_map(self)
     }
 }
@@ -165,16 +181,56 @@ impl<'de> Visitor<'de> for Reader<'_> {
             identity_slot: self.identity_slot,
             ..Registered::empty()
         };
-        while let Some(name) = map.next_key::<Cow<'de, str>>()? {
-            if let Some(slot) = slot_of(&name) {
-                registered.values[slot] = Some(map.next_value()?);
-            } else if name == self.identity_claim {
-                registered.identity = Some(map.next_value()?);
-            } else {
-                map.next_value::<Skip>()?;
+        let names = Names {
+            identity_claim: self.identity_claim,
+        };
+        while let Some(name) = map.next_key_seed(names)? {
+            match name {
+                Name::Registered(slot) => registered.values[slot] = Some(map.next_value()?),
+                Name::Identity => registered.identity = Some(map.next_value()?),
+                Name::Other => {
+                    map.next_value::<Skip>()?;
+                }
             }
         }
         Ok(registered)
+    }
+}
+
+/// What a claim name is, told without copying it.
+enum Name {
+    Registered(usize),
+    Identity,
+    Other,
+}
+
+/// Reads a claim name as a [`Name`], escaped or not.
+#[derive(Clone, Copy)]
+struct Names<'a> {
+    identity_claim: &'a str,
+}
+
+impl<'de> DeserializeSeed<'de> for Names<'_> {
+    type Value = Name;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Name, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Names<'_> {
+    type Value = Name;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a claim name")
+    }
+
+    fn visit_str<E>(self, name: &str) -> Result<Name, E> {
+        Ok(match slot_of(name) {
+            Some(slot) => Name::Registered(slot),
+            None if name == self.identity_claim => Name::Identity,
+            None => Name::Other,
+        })
     }
 }
 
@@ -239,7 +295,10 @@ pub(crate) fn whole_seconds(value: &Value) -> Option<i64> {
 
 /// A NumericDate claim `name` with value `value`, truncated to whole
 /// seconds as PyJWT does; an error when it is not a number.
-pub(crate) fn time_claim(value: Option<&Value>, name: &'static str) -> Result<Option<f64>, JwtError> {
+pub(crate) fn time_claim(
+    value: Option<&Value>,
+    name: &'static str,
+) -> Result<Option<f64>, JwtError> {
     match value {
         None => Ok(None),
         Some(Value::Number(n)) => n

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 use crate::algorithm::Algorithm;
-use crate::claims::{lookup, time_claim};
+use crate::claims::{Registered, time_claim};
 use crate::config::{Expires, JwtConfig};
 use crate::error::JwtError;
 use crate::keys::set::KeySet;
@@ -64,24 +64,32 @@ pub(crate) fn decode(
     let kid = header.get("kid").and_then(Value::as_str);
     let key = keys.select(algorithm, kid, now)?;
     let payload = b64(payload_segment, "payload")?;
-    let signature = b64(crypto, "crypto")?;
+    // The usual signature is decoded on the stack, a longer one on the heap.
+    let mut buffer = [0; SIGNATURE_BUFFER_SIZE];
+    let long;
+    let signature = match URL_SAFE_NO_PAD.decode_slice(crypto, &mut buffer) {
+        Ok(len) => &buffer[..len],
+        Err(base64::DecodeSliceError::OutputSliceTooSmall) => {
+            long = b64(crypto, "crypto")?;
+            &long[..]
+        }
+        Err(base64::DecodeSliceError::DecodeError(_)) => {
+            return Err(malformed("Invalid crypto padding"));
+        }
+    };
     if !key
         .verifier
-        .verify(algorithm, signing_input.as_bytes(), &signature)
+        .verify(algorithm, signing_input.as_bytes(), signature)
     {
         return Err(JwtError::InvalidSignature.into());
     }
 
     // Only an authenticated payload is parsed.
-    let mut claims = json_object(&payload, "payload")?;
-    let verdict = validate_claims(config, &claims, now);
-    fill_defaults(&mut claims);
-    let token = DecodedToken {
-        header,
-        claims,
-        encoded: encoded.to_owned(),
-        identity_claim: config.identity_claim.clone(),
-    };
+    let mut registered = Registered::parse(&payload, &config.identity_claim)
+        .map_err(|message| malformed(format!("Invalid payload string: {message}")))?;
+    let verdict = validate_claims(config, &registered, now);
+    registered.fill_defaults();
+    let token = DecodedToken::new(header, Arc::from(encoded), payload, registered);
     match verdict {
         Ok(()) => Ok(token),
         // The expired-token loader receives the (verified) claims.
@@ -89,6 +97,10 @@ pub(crate) fn decode(
         Err(error) => Err(error.into()),
     }
 }
+
+/// Room for the signatures of RSA keys up to 8192 bits and every EC and
+/// EdDSA key.
+const SIGNATURE_BUFFER_SIZE: usize = 1024;
 
 /// A JSON object of a token: its header, or its claims.
 pub(crate) type Object = Map<String, Value>;
@@ -133,50 +145,34 @@ fn check_header(
     Ok(algorithm)
 }
 
-/// Flask-JWT-Extended fills these in for tokens minted elsewhere.
-fn fill_defaults(claims: &mut Map<String, Value>) {
-    if lookup(claims, "type").is_none() {
-        claims.insert("type".to_owned(), Value::from("access"));
-    }
-    if lookup(claims, "fresh").is_none() {
-        claims.insert("fresh".to_owned(), Value::Bool(false));
-    }
-    if lookup(claims, "jti").is_none() {
-        claims.insert("jti".to_owned(), Value::Null);
-    }
-}
-
-fn validate_claims(
-    config: &JwtConfig,
-    claims: &Map<String, Value>,
-    now: f64,
-) -> Result<(), JwtError> {
+fn validate_claims(config: &JwtConfig, claims: &Registered, now: f64) -> Result<(), JwtError> {
     let leeway = config.decode_leeway.as_secs_f64();
 
-    let kind = lookup(claims, "type")
+    let kind = claims
+        .value("type")
         .and_then(Value::as_str)
         .map_or(TokenKind::Access, TokenKind::of_type_claim);
     let expires = config.expires(kind);
-    if expires != Expires::Never && lookup(claims, "exp").is_none() {
+    if expires != Expires::Never && claims.value("exp").is_none() {
         return Err(JwtError::MissingRequiredClaim("exp"));
     }
-    if let Some(iat) = time_claim(claims, "iat")?
+    if let Some(iat) = time_claim(claims.value("iat"), "iat")?
         && iat > now + leeway
     {
         return Err(JwtError::NotYetValidIat);
     }
-    if let Some(nbf) = time_claim(claims, "nbf")?
+    if let Some(nbf) = time_claim(claims.value("nbf"), "nbf")?
         && nbf > now + leeway
     {
         return Err(JwtError::NotYetValidNbf);
     }
-    if let Some(exp) = time_claim(claims, "exp")?
+    if let Some(exp) = time_claim(claims.value("exp"), "exp")?
         && exp <= now - leeway
     {
         return Err(JwtError::Expired);
     }
     if let Some(issuer) = &config.decode_issuer {
-        match lookup(claims, "iss") {
+        match claims.value("iss") {
             None => return Err(JwtError::MissingRequiredClaim("iss")),
             Some(iss) if iss.as_str() != Some(issuer.as_str()) => {
                 return Err(JwtError::InvalidIssuer);
@@ -185,15 +181,15 @@ fn validate_claims(
         }
     }
     if !config.decode_audience.is_empty() {
-        check_audience(&config.decode_audience, lookup(claims, "aud"))?;
+        check_audience(&config.decode_audience, claims.value("aud"))?;
     }
-    if config.verify_sub && lookup(claims, "sub").is_some_and(|sub| !sub.is_string()) {
+    if config.verify_sub && claims.value("sub").is_some_and(|sub| !sub.is_string()) {
         return Err(JwtError::InvalidSubject);
     }
-    if lookup(claims, "jti").is_some_and(|jti| !jti.is_string()) {
+    if claims.value("jti").is_some_and(|jti| !jti.is_string()) {
         return Err(JwtError::InvalidJti);
     }
-    if lookup(claims, &config.identity_claim).is_none() {
+    if claims.identity().is_none() {
         return Err(JwtError::MissingClaim(config.identity_claim.clone()));
     }
     Ok(())

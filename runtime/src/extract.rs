@@ -1,6 +1,8 @@
 //! Finding the encoded token in a request, location by location, with
 //! Flask-JWT-Extended's rules and messages.
 
+use std::borrow::Cow;
+
 use actix_web::HttpRequest;
 use actix_web::http::header::HeaderName;
 use serde_json::Value;
@@ -12,18 +14,19 @@ use crate::error::JwtError;
 use crate::kind::TokenKind;
 
 /// The outcome of looking in one location.
-enum Lookup {
-    /// A token was found.
-    Found(String),
+enum Lookup<'a> {
+    /// A token was found: borrowed from the request when it can be.
+    Found(Cow<'a, str>),
     /// Nothing here; the message says what was missing.
     Absent(String),
 }
 
 /// A token found in a request.
 #[derive(Debug)]
-pub(crate) struct Found {
-    /// The encoded token.
-    pub(crate) token: String,
+pub(crate) struct Found<'a> {
+    /// The encoded token, borrowed from the request's header when it was
+    /// found there.
+    pub(crate) token: Cow<'a, str>,
     /// Where it was found.
     pub(crate) location: TokenLocation,
     /// The CSRF value the client submitted, when the token came from a
@@ -35,13 +38,13 @@ pub(crate) struct Found {
 /// decides; with no token anywhere the messages are aggregated as
 /// Flask-JWT-Extended does. `kind` selects the cookie, CSRF header and
 /// JSON key; `header` is JWT_HEADER_NAME, parsed when the manager was built.
-pub(crate) fn find_token(
+pub(crate) fn find_token<'a>(
     config: &JwtConfig,
     header: &HeaderName,
-    req: &HttpRequest,
+    req: &'a HttpRequest,
     locations: &[TokenLocation],
     kind: TokenKind,
-) -> Result<Found, JwtError> {
+) -> Result<Found<'a>, JwtError> {
     let mut missing = Vec::new();
     for &location in locations {
         let mut csrf = None;
@@ -99,11 +102,11 @@ fn aggregate(missing: Vec<(TokenLocation, String)>) -> String {
     }
 }
 
-fn from_headers(
+fn from_headers<'a>(
     config: &JwtConfig,
     header: &HeaderName,
-    req: &HttpRequest,
-) -> Result<Lookup, JwtError> {
+    req: &'a HttpRequest,
+) -> Result<Lookup<'a>, JwtError> {
     let name = &config.header_name;
     let kind = &config.header_type;
     let bad_header = || {
@@ -118,7 +121,7 @@ fn from_headers(
         return Ok(Lookup::Absent(format!("Missing {name} Header")));
     };
     if let Some(token) = plain_credentials(raw.as_bytes(), kind.as_bytes()) {
-        return Ok(Lookup::Found(token));
+        return Ok(Lookup::Found(Cow::Borrowed(token)));
     }
     let value = raw
         .to_str()
@@ -131,7 +134,7 @@ fn from_headers(
     if kind.is_empty() {
         let mut parts = value.split_whitespace();
         return match (parts.next(), parts.next()) {
-            (Some(token), None) => Ok(Lookup::Found(token.to_owned())),
+            (Some(token), None) => Ok(Lookup::Found(Cow::Borrowed(token))),
             _ => Err(bad_header()),
         };
     }
@@ -147,7 +150,7 @@ fn from_headers(
     };
     let mut parts = field.split_whitespace();
     match (parts.next(), parts.next(), parts.next()) {
-        (Some(_), Some(token), None) => Ok(Lookup::Found(token.to_owned())),
+        (Some(_), Some(token), None) => Ok(Lookup::Found(Cow::Borrowed(token))),
         _ => Err(bad_header()),
     }
 }
@@ -155,7 +158,7 @@ fn from_headers(
 /// The usual header, `<kind> <token>` with one space and a token of visible
 /// ASCII without spaces or commas, read without the general parsing below
 /// (which gives the same answer for it). `None` for any other shape.
-fn plain_credentials(value: &[u8], kind: &[u8]) -> Option<String> {
+fn plain_credentials<'a>(value: &'a [u8], kind: &[u8]) -> Option<&'a str> {
     let token = value.strip_prefix(kind)?.strip_prefix(b" ")?;
     // An OR over every byte, without short-circuits, so that the loop
     // compiles to vector compares.
@@ -166,10 +169,10 @@ fn plain_credentials(value: &[u8], kind: &[u8]) -> Option<String> {
         return None;
     }
     // All ASCII, so always UTF-8.
-    std::str::from_utf8(token).ok().map(str::to_owned)
+    std::str::from_utf8(token).ok()
 }
 
-fn from_query_string(config: &JwtConfig, req: &HttpRequest) -> Result<Lookup, JwtError> {
+fn from_query_string(config: &JwtConfig, req: &HttpRequest) -> Result<Lookup<'static>, JwtError> {
     let name = &config.query_string_name;
     let value = body::first_urlencoded_value(req.query_string().as_bytes(), name)
         .filter(|value| !value.is_empty());
@@ -179,7 +182,7 @@ fn from_query_string(config: &JwtConfig, req: &HttpRequest) -> Result<Lookup, Jw
     };
     let prefix = &config.query_string_value_prefix;
     match value.strip_prefix(prefix.as_str()) {
-        Some(token) => Ok(Lookup::Found(token.to_owned())),
+        Some(token) => Ok(Lookup::Found(Cow::Owned(token.to_owned()))),
         None => Err(JwtError::InvalidQueryParam(format!(
             "Invalid value for query parameter '{name}'. Expected the value to start with '{prefix}'"
         ))),
@@ -198,7 +201,7 @@ fn from_cookies(
     req: &HttpRequest,
     kind: TokenKind,
     csrf: &mut Option<Vec<u8>>,
-) -> Result<Lookup, JwtError> {
+) -> Result<Lookup<'static>, JwtError> {
     let Some(token) = cookie(config, req, kind) else {
         let name = config.names(kind).cookie;
         return Ok(Lookup::Absent(format!("Missing cookie \"{name}\"")));
@@ -206,10 +209,14 @@ fn from_cookies(
     if csrf::applies(config, req) {
         *csrf = Some(csrf::submitted(config, req, kind)?);
     }
-    Ok(Lookup::Found(token))
+    Ok(Lookup::Found(Cow::Owned(token)))
 }
 
-fn from_json(config: &JwtConfig, req: &HttpRequest, kind: TokenKind) -> Result<Lookup, JwtError> {
+fn from_json(
+    config: &JwtConfig,
+    req: &HttpRequest,
+    kind: TokenKind,
+) -> Result<Lookup<'static>, JwtError> {
     if !body::is_json(req) {
         return Ok(Lookup::Absent(
             "Invalid content-type. Must be application/json.".to_owned(),
@@ -228,7 +235,7 @@ fn from_json(config: &JwtConfig, req: &HttpRequest, kind: TokenKind) -> Result<L
         return Ok(missing());
     };
     match data.remove(key) {
-        Some(Value::String(token)) if !token.is_empty() => Ok(Lookup::Found(token)),
+        Some(Value::String(token)) if !token.is_empty() => Ok(Lookup::Found(Cow::Owned(token))),
         // Python's falsy values count as absent …
         None | Some(Value::Null | Value::Bool(false) | Value::String(_)) => Ok(missing()),
         Some(Value::Array(items)) if items.is_empty() => Ok(missing()),
@@ -272,13 +279,12 @@ mod tests {
 
     #[test]
     fn only_the_plain_header_shape_takes_the_short_path() {
-        let plain = |value: &str, kind: &str| plain_credentials(value.as_bytes(), kind.as_bytes());
-        assert_eq!(
-            plain("Bearer ab-c_1.d2.e", "Bearer").as_deref(),
-            Some("ab-c_1.d2.e")
-        );
-        assert_eq!(plain("JWT x.y.z", "JWT").as_deref(), Some("x.y.z"));
-        assert_eq!(plain("Bearer a=;b", "Bearer").as_deref(), Some("a=;b"));
+        fn plain<'a>(value: &'a str, kind: &str) -> Option<&'a str> {
+            plain_credentials(value.as_bytes(), kind.as_bytes())
+        }
+        assert_eq!(plain("Bearer ab-c_1.d2.e", "Bearer"), Some("ab-c_1.d2.e"));
+        assert_eq!(plain("JWT x.y.z", "JWT"), Some("x.y.z"));
+        assert_eq!(plain("Bearer a=;b", "Bearer"), Some("a=;b"));
         for (value, kind) in [
             ("Bearer  a.b.c", "Bearer"),
             ("bearer a.b.c", "Bearer"),

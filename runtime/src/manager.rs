@@ -14,7 +14,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::builder::JwtManagerBuilder;
-use crate::cache::{TokenCacheHandle, TokenCacheStats};
+use crate::cache::{TokenCache, TokenCacheStats};
 use crate::challenge::Challenge;
 use crate::config::JwtConfig;
 use crate::cookies::{self, CookieOptions, CookieSink};
@@ -53,7 +53,7 @@ pub(crate) struct Inner {
     /// JWT_HEADER_NAME, parsed.
     pub(crate) header_name: HeaderName,
     /// The verified-token cache, when it is on.
-    pub(crate) cache: Option<Arc<TokenCacheHandle>>,
+    pub(crate) cache: Option<Arc<TokenCache>>,
     pub(crate) loaders: Loaders,
     pub(crate) renderer: Arc<Renderer>,
     pub(crate) revocation: RevocationSettings,
@@ -418,18 +418,16 @@ impl JwtManager {
         self.inner.cache.is_some()
     }
 
-    /// The counters of this manager's verified-token cache on the current
-    /// thread (each actix worker thread has its own cache); `None` when the
-    /// cache is off.
+    /// The counters of this manager's verified-token cache (one cache shared
+    /// by every worker thread), with its hit ratio; `None` when the cache is
+    /// off.
     pub fn verified_token_cache_stats(&self) -> Option<TokenCacheStats> {
-        self.inner.cache.as_deref().map(TokenCacheHandle::stats)
+        self.inner.cache.as_deref().map(TokenCache::stats)
     }
 
-    /// Empties this manager's verified-token cache on every worker thread
-    /// (each drops its entries before its next lookup). Revoked tokens need
-    /// no clearing (the revocation check runs on every hit), and a manager's
-    /// keys never change: to change keys, build a new manager, which starts
-    /// with an empty cache.
+    /// Empties this manager's verified-token cache, for every worker thread.
+    /// Revoked tokens need no clearing (the revocation check runs on every
+    /// hit); a change of the remote keys empties it.
     pub fn clear_verified_token_cache(&self) {
         if let Some(cache) = &self.inner.cache {
             cache.clear();

@@ -125,6 +125,10 @@ impl Bind for Option<CurrentToken> {
 }
 
 fn typed<C: DeserializeOwned>(token: &CurrentToken) -> Result<TypedToken<C>, JwtError> {
+    // Straight from the payload; the map gives the error message.
+    if let Some(Ok(claims)) = token.token.claims_from_payload::<C>() {
+        return Ok(TypedToken::new(claims, token.clone()));
+    }
     let claims = Value::Object(token.claims().clone());
     let claims = serde_path_to_error::deserialize::<_, C>(&claims).map_err(|error| {
         let path = error.path().to_string();

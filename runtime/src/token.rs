@@ -2,12 +2,12 @@
 
 use std::any::Any;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-use crate::claims::{lookup, whole_seconds};
+use crate::claims::{Registered, full_claims, lookup, whole_seconds};
 use crate::config::TokenLocation;
 use crate::kind::TokenKind;
 use crate::time::now_f64;
@@ -15,12 +15,25 @@ use crate::time::now_f64;
 /// A token that passed decoding and verification, with its claims filled in
 /// as Flask-JWT-Extended does for tokens from other issuers (`type` defaults to
 /// `"access"`, `fresh` to `false`, `jti` to `null`).
-#[derive(Clone, PartialEq)]
+///
+/// The registered claims (`exp`, `sub`, `jti`, `type`, `fresh`, …) and the
+/// identity claim were read when the token was verified; the map of every
+/// claim is built from the payload the first time [`DecodedToken::claims`]
+/// (or a lookup of another claim) asks for it.
+#[derive(Clone)]
 pub struct DecodedToken {
     pub(crate) header: Arc<Map<String, Value>>,
-    pub(crate) claims: Map<String, Value>,
-    pub(crate) encoded: String,
-    pub(crate) identity_claim: String,
+    pub(crate) encoded: Arc<str>,
+    /// The payload, as JSON text.
+    payload: Vec<u8>,
+    pub(crate) registered: Registered,
+    claims: OnceLock<Map<String, Value>>,
+}
+
+impl PartialEq for DecodedToken {
+    fn eq(&self, other: &Self) -> bool {
+        self.header == other.header && self.claims() == other.claims()
+    }
 }
 
 impl fmt::Debug for DecodedToken {
@@ -28,12 +41,50 @@ impl fmt::Debug for DecodedToken {
         // Never print the encoded token: it is a bearer credential.
         f.debug_struct("DecodedToken")
             .field("header", &self.header)
-            .field("claims", &self.claims)
+            .field("claims", self.claims())
             .finish_non_exhaustive()
     }
 }
 
 impl DecodedToken {
+    /// A verified token: its header, the token as received, its payload
+    /// (JSON text) and the registered claims read from it, defaults filled.
+    pub(crate) fn new(
+        header: Arc<Map<String, Value>>,
+        encoded: Arc<str>,
+        payload: Vec<u8>,
+        registered: Registered,
+    ) -> Self {
+        Self {
+            header,
+            encoded,
+            payload,
+            registered,
+            claims: OnceLock::new(),
+        }
+    }
+
+    /// The placeholder of a CORS preflight: no header, no claims.
+    fn empty() -> Self {
+        Self {
+            header: Arc::default(),
+            encoded: Arc::from(""),
+            payload: b"{}".to_vec(),
+            registered: Registered::empty(),
+            claims: OnceLock::from(Map::new()),
+        }
+    }
+
+    /// A token with these claims, as decoding `encoded` would give it.
+    #[cfg(test)]
+    pub(crate) fn for_tests(encoded: &str, claims: Value) -> Self {
+        let payload = serde_json::to_vec(&claims).unwrap_or_default();
+        let mut registered =
+            Registered::parse(&payload, "sub").unwrap_or_else(|_| Registered::empty());
+        registered.fill_defaults();
+        Self::new(Arc::default(), Arc::from(encoded), payload, registered)
+    }
+
     /// The JOSE header (`{"alg": …, "typ": "JWT", …}`).
     pub fn header(&self) -> &Map<String, Value> {
         &self.header
@@ -41,25 +92,41 @@ impl DecodedToken {
 
     /// Every claim of the payload (`get_jwt()` in Flask-JWT-Extended).
     pub fn claims(&self) -> &Map<String, Value> {
-        &self.claims
+        self.claims.get_or_init(|| full_claims(&self.payload))
     }
 
-    /// One claim by name.
+    /// One claim by name. The registered claims are answered without
+    /// building the map of every claim.
     pub fn claim(&self, name: &str) -> Option<&Value> {
-        lookup(&self.claims, name)
+        match self.registered.get(name) {
+            Some(registered) => registered,
+            None => lookup(self.claims(), name),
+        }
     }
 
     /// The claims deserialised into your own type.
     pub fn claims_as<T: DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
-        T::deserialize(&Value::Object(self.claims.clone()))
+        match self.claims_from_payload() {
+            Some(Ok(claims)) => Ok(claims),
+            // The map gives the error (and the answer for payloads that
+            // the map reads differently, such as repeated names).
+            _ => T::deserialize(&Value::Object(self.claims().clone())),
+        }
+    }
+
+    /// The claims deserialised straight from the payload, when the payload
+    /// is all the claims (no default was filled in); `None` when it is not.
+    pub(crate) fn claims_from_payload<T: DeserializeOwned>(
+        &self,
+    ) -> Option<Result<T, serde_json::Error>> {
+        (!self.registered.was_filled()).then(|| serde_json::from_slice(&self.payload))
     }
 
     /// The identity: the value of the identity claim (JWT_IDENTITY_CLAIM,
     /// `sub` by default) — `get_jwt_identity()`.
     pub fn identity(&self) -> &Value {
-        self.claim(&self.identity_claim).unwrap_or(&Value::Null)
+        self.registered.identity().unwrap_or(&Value::Null)
     }
-
     /// The identity as a string, when it is one (it always is while
     /// JWT_VERIFY_SUB is on and the identity claim is `sub`).
     pub fn sub(&self) -> Option<&str> {
@@ -184,12 +251,7 @@ impl CurrentToken {
     /// identity of `null`, and [`CurrentToken::is_verified`] is false.
     pub fn preflight() -> Self {
         Self {
-            token: Arc::new(DecodedToken {
-                header: Arc::default(),
-                claims: Map::new(),
-                encoded: String::new(),
-                identity_claim: "sub".to_owned(),
-            }),
+            token: Arc::new(DecodedToken::empty()),
             location: None,
             user: None,
         }

@@ -213,12 +213,13 @@ macro_rules! with_options {
             default_realm: String = "Login Required".to_owned(), into;
 
             /// Cache verified tokens (see [`TokenCache`]).
-            ["JWT_VERIFIED_TOKEN_CACHE", "on", "cache verified tokens per worker: on, off, or auto (asymmetric algorithms only)"]
+            ["JWT_VERIFIED_TOKEN_CACHE", "on", "cache verified tokens, one cache shared by every worker: on, off, or auto (asymmetric algorithms only)"]
             verified_token_cache: TokenCache = TokenCache::On, value;
 
-            /// The most tokens each worker thread keeps cached for a manager
-            /// (least recently used go first).
-            ["JWT_VERIFIED_TOKEN_CACHE_SIZE", "1024", "most tokens cached per worker thread"]
+            /// The most tokens a manager's cache keeps, for every worker
+            /// together (each shard of the cache holds its share, rounded
+            /// up).
+            ["JWT_VERIFIED_TOKEN_CACHE_SIZE", "1024", "most tokens cached (all workers together)"]
             verified_token_cache_size: usize = 1024, value;
 
             /// The JWKS URL of an identity provider whose tokens are

@@ -80,9 +80,13 @@ impl FromStr for TokenLocation {
 /// algorithm and every claim check), keyed by the whole encoded token, so that
 /// a token seen again skips the signature check and the parsing. On every hit
 /// `exp`, `nbf` and `iat` are checked again with the leeway, and the CSRF,
-/// type, freshness, revocation and requirement checks run as usual. Each
-/// actix worker thread has its own bounded cache per manager (no lock);
-/// tokens over 4 KiB and failed verifications are never stored.
+/// type, freshness, revocation and requirement checks run as usual. A
+/// manager has one bounded cache shared by every actix worker thread (a
+/// sharded concurrent cache: a token verified on one worker is a hit on the
+/// others, and no lock is taken by every request); a new token is admitted
+/// to a small probationary part and kept only if it is seen again, so a
+/// burst of one-off tokens cannot evict the tokens in use. Tokens over
+/// 4 KiB and failed verifications are never stored.
 ///
 /// On by default for every algorithm: a hit costs less than even an HS256
 /// verification (BENCHMARKS.md has the figures and the reasoning).

@@ -59,25 +59,13 @@ pub struct TokenKey<'a> {
 impl<'a> TokenKey<'a> {
     /// The key of a verified token.
     pub fn of(token: &'a DecodedToken) -> Self {
-        // One pass over the claims instead of a lookup per field: this runs
-        // on every request.
-        let (mut jti, mut family, mut identity, mut issued_at) = (None, None, None, None);
-        for (name, value) in token.claims() {
-            match name.as_str() {
-                "jti" => jti = value.as_str(),
-                FAMILY_CLAIM => family = value.as_str(),
-                "iat" => issued_at = Some(value),
-                _ => {}
-            }
-            if *name == token.identity_claim {
-                identity = Some(value);
-            }
-        }
+        // The registered claims were read when the token was verified: no
+        // map of every claim is built for this, which runs on every request.
         Self {
-            jti,
-            family,
-            identity: identity_key(identity.unwrap_or(&Value::Null)),
-            issued_at: issued_at.and_then(whole_seconds),
+            jti: token.jti(),
+            family: token.claim(FAMILY_CLAIM).and_then(Value::as_str),
+            identity: identity_key(token.identity()),
+            issued_at: token.claim("iat").and_then(whole_seconds),
         }
     }
 
