@@ -456,3 +456,103 @@ async fn the_extractor_and_verify_jwt_in_request_use_the_cache_too() {
     assert_eq!(verified.sub(), Some("alice"));
     assert_eq!(stats(&m).hits, 2);
 }
+
+/// Runs `f` on a thread of its own (another worker, as far as the cache can
+/// tell) with its own actix runtime, and returns what it answers.
+fn on_another_thread<T, F>(f: impl FnOnce() -> F + Send + 'static) -> T
+where
+    T: Send + 'static,
+    F: std::future::Future<Output = T>,
+{
+    std::thread::spawn(move || actix_web::rt::System::new().block_on(f()))
+        .join()
+        .expect("the other worker thread")
+}
+
+#[actix_web::test]
+async fn a_token_verified_on_one_worker_thread_is_a_hit_on_another() {
+    let m = rs256().build().unwrap();
+    let token = m.create_access_token("alice").unwrap();
+    let (first, second) = (m.clone(), m.clone());
+    let (t1, t2) = (token.clone(), token.clone());
+    let answer = on_another_thread(move || async move { call(&first, "/protected", &t1).await });
+    assert_eq!(answer, (200, json!({"sub": "alice"})));
+    let answer = on_another_thread(move || async move { call(&second, "/protected", &t2).await });
+    assert_eq!(answer, (200, json!({"sub": "alice"})));
+    let stats = stats(&m);
+    assert_eq!((stats.entries, stats.hits, stats.misses), (1, 1, 1));
+    assert!((stats.hit_ratio() - 0.5).abs() < 1e-9, "{stats:?}");
+    // And on this thread too.
+    assert_eq!(call(&m, "/protected", &token).await.0, 200);
+    assert_eq!(self::stats(&m).hits, 2);
+}
+
+#[actix_web::test]
+async fn expiry_and_revocation_while_cached_are_enforced_on_every_worker() {
+    let m = hs256()
+        .verified_token_cache(TokenCache::On)
+        .build()
+        .unwrap();
+    let exp = now() + 2;
+    let expiring = hs256_token(&json!({"sub": "alice", "exp": exp, "jti": "e1"}));
+    let revoked = m.create_access_token("bob").unwrap();
+    let cached = m.clone();
+    let (e, r) = (expiring.clone(), revoked.clone());
+    let answers = on_another_thread(move || async move {
+        (
+            call(&cached, "/protected", &e).await.0,
+            call(&cached, "/protected", &r).await.0,
+        )
+    });
+    assert_eq!(answers, (200, 200));
+    assert_eq!(stats(&m).entries, 2);
+
+    m.revoke_token(&m.decode_token(&revoked).unwrap())
+        .await
+        .unwrap();
+    let wait = exp as f64 - seconds_now() + 0.05;
+    actix_web::rt::time::sleep(Duration::from_secs_f64(wait.max(0.0))).await;
+    let other = m.clone();
+    let answers = on_another_thread(move || async move {
+        (
+            call(&other, "/protected", &expiring).await,
+            call(&other, "/protected", &revoked).await,
+        )
+    });
+    assert_eq!(
+        answers,
+        (
+            (401, msg("Token has expired")),
+            (401, msg("Token has been revoked"))
+        )
+    );
+    let stats = stats(&m);
+    // The revoked token was refused on a hit; the expired one was verified
+    // in full again, and its entry is gone.
+    assert_eq!((stats.entries, stats.hits, stats.misses), (1, 1, 3));
+}
+
+#[actix_web::test]
+async fn the_bound_holds_and_the_stats_count_every_lookup() {
+    let m = hs256()
+        .verified_token_cache(TokenCache::On)
+        .verified_token_cache_size(64)
+        .build()
+        .unwrap();
+    let app = test::init_service(App::new().app_data(m.clone()).service(protected)).await;
+    let tokens: Vec<String> = (0..1000)
+        .map(|i| m.create_access_token(format!("user-{i}")).unwrap())
+        .collect();
+    for token in tokens.iter().chain(&tokens) {
+        let req = test::TestRequest::get()
+            .uri("/protected")
+            .insert_header(("Authorization", format!("Bearer {token}")))
+            .to_request();
+        assert_eq!(test::call_service(&app, req).await.status().as_u16(), 200);
+    }
+    let stats = stats(&m);
+    assert_eq!(stats.capacity, 64);
+    assert!(stats.entries <= stats.capacity, "{stats:?}");
+    assert_eq!(stats.hits + stats.misses, 2000);
+    assert!(stats.hits <= 64, "{stats:?}");
+}

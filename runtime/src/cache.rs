@@ -296,6 +296,24 @@ mod tests {
     }
 
     #[test]
+    fn the_bound_holds_under_100_000_tokens() {
+        let cache = TokenCache::new(4096, 0.0);
+        for i in 0..100_000 {
+            let encoded = format!("t.{i}.x");
+            if cache.get(&encoded, 0.0).is_none() {
+                cache.insert(&token(&encoded, json!({"sub": "u", "exp": 10})));
+            }
+            if i % 1000 == 0 {
+                assert!(cache.stats().entries <= 4096, "{:?}", cache.stats());
+            }
+        }
+        let stats = cache.stats();
+        assert_eq!(stats.capacity, 4096);
+        assert!(stats.entries <= stats.capacity, "{stats:?}");
+        assert_eq!((stats.hits, stats.misses), (0, 100_000));
+    }
+
+    #[test]
     fn oversize_tokens_are_not_stored() {
         let cache = TokenCache::new(8, 0.0);
         let big = format!("a.{}.c", "b".repeat(MAX_CACHED_TOKEN_SIZE));
