@@ -27,6 +27,20 @@
 //! `Authorization` header as the endpoint it is compared with, so that both
 //! receive the same bytes. The first argument (or `PORT`) is the port
 //! (default 8089); the server runs one worker.
+//!
+//! For the working-set benchmark: `/stats` answers the counters of every
+//! endpoint's verified-token cache (`{"hs256-cache": {"entries": …,
+//! "capacity": …, "hits": …, "misses": …}, …}`), `POST /clear` empties every
+//! cache, and
+//!
+//! ```sh
+//! bench_server mint rs256 10000 > tokens.txt
+//! ```
+//!
+//! prints that many access tokens (valid for a day) of distinct users
+//! (`user-0`, `user-1`, …) for the endpoints of an algorithm (`hs256`,
+//! `rs256`, `es256`, `eddsa`; the hand-written endpoints share the keys of
+//! `hs256` and `rs256`), one a line, and exits.
 
 use std::sync::Arc;
 
@@ -94,7 +108,7 @@ async fn manager(algorithm: Algorithm, cache: TokenCache) -> JwtManager {
     let builder = JwtManager::builder()
         .algorithm(algorithm)
         .verified_token_cache(cache)
-        .access_token_expires(std::time::Duration::from_secs(3600));
+        .access_token_expires(std::time::Duration::from_secs(24 * 3600));
     let builder = if algorithm.is_asymmetric() {
         let (private, public) = key_pair(algorithm);
         builder.private_key_pem(private).public_key_pem(public)
@@ -115,11 +129,88 @@ async fn manager(algorithm: Algorithm, cache: TokenCache) -> JwtManager {
         .expect("benchmark manager")
 }
 
+/// The counters of every endpoint's verified-token cache.
+async fn stats(caches: web::Data<Vec<(&'static str, JwtManager)>>) -> HttpResponse {
+    let mut all = serde_json::Map::new();
+    for (name, jwt) in caches.iter() {
+        if let Some(stats) = jwt.verified_token_cache_stats() {
+            all.insert(
+                (*name).to_owned(),
+                json!({
+                    "entries": stats.entries,
+                    "capacity": stats.capacity,
+                    "hits": stats.hits,
+                    "misses": stats.misses,
+                    "hit_ratio": stats.hit_ratio(),
+                }),
+            );
+        }
+    }
+    HttpResponse::Ok().json(all)
+}
+
+/// Empties every verified-token cache (before a cold round).
+async fn clear(caches: web::Data<Vec<(&'static str, JwtManager)>>) -> HttpResponse {
+    for (_, jwt) in caches.iter() {
+        jwt.clear_verified_token_cache();
+    }
+    HttpResponse::NoContent().finish()
+}
+
 /// Revoked tokens in every manager's store.
 const REVOKED: usize = 10_000;
 
+/// `mint <algorithm> <n>`: prints `n` tokens of distinct users, minted on
+/// both cores.
+async fn mint(algorithm: &str, n: usize) -> std::io::Result<()> {
+    let algorithm = match algorithm {
+        "hs256" => Algorithm::HS256,
+        "rs256" => Algorithm::RS256,
+        "es256" => Algorithm::ES256,
+        "eddsa" => Algorithm::EdDSA,
+        other => {
+            return Err(std::io::Error::other(format!(
+                "unknown algorithm {other}: hs256, rs256, es256 or eddsa"
+            )));
+        }
+    };
+    let jwt = manager(algorithm, TokenCache::Off).await;
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let chunks: Vec<String> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let jwt = &jwt;
+                scope.spawn(move || {
+                    let mut out = String::new();
+                    for i in (t..n).step_by(threads) {
+                        let token = jwt.create_access_token(format!("user-{i}")).expect("token");
+                        out.push_str(&token);
+                        out.push('\n');
+                    }
+                    out
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|handle| handle.join().expect("minting thread"))
+            .collect()
+    });
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    for chunk in chunks {
+        stdout.write_all(chunk.as_bytes())?;
+    }
+    Ok(())
+}
+
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some("mint") {
+        let n = args.get(3).and_then(|n| n.parse().ok()).unwrap_or(1);
+        return mint(args.get(2).map_or("", String::as_str), n).await;
+    }
     let port: u16 = std::env::args()
         .nth(1)
         .or_else(|| std::env::var("PORT").ok())
@@ -178,13 +269,20 @@ async fn main() -> std::io::Result<()> {
         rs256.create_access_token(IDENTITY).expect("token"),
     ));
     let tokens = web::Data::new(tokens);
+    // The managers whose cache is on, by endpoint name.
+    let caches: Vec<(&'static str, JwtManager)> = ours
+        .iter()
+        .filter(|(_, jwt, checked)| *checked && jwt.verified_token_cache_enabled())
+        .map(|(name, jwt, _)| (*name, jwt.clone()))
+        .collect();
+    let caches = web::Data::new(caches);
 
     println!("bench_server listening on http://127.0.0.1:{port} (1 worker)");
     HttpServer::new(move || {
         // Every measured endpoint is a plain resource; `/plain` is checked
         // last by the router (the most routing work) and the token route,
         // a pattern, after all of them.
-        let mut app = App::new().app_data(tokens.clone());
+        let mut app = App::new().app_data(tokens.clone()).app_data(caches.clone());
         for (name, jwt, checked) in &ours {
             let resource = web::resource(format!("/{name}")).app_data(jwt.clone());
             app = app.service(if *checked {
@@ -204,6 +302,8 @@ async fn main() -> std::io::Result<()> {
                 .route(web::get().to(handwritten)),
         )
         .route("/plain", web::get().to(plain))
+        .route("/stats", web::get().to(stats))
+        .route("/clear", web::post().to(clear))
         .route(
             "/token/{name:.*}",
             web::get().to(

@@ -9,6 +9,7 @@
 #   scripts/load_bench.sh                 # 11 rounds of 2 s per endpoint, ~7 min
 #   ROUNDS=21 DURATION=1 scripts/load_bench.sh
 #   ENDPOINTS="plain@hs256 hs256 hs256-cache" scripts/load_bench.sh
+#   scripts/load_bench.sh working-set     # N distinct users' tokens, see below
 #
 # Needs wrk (apt-get install wrk), curl and taskset, and two free cores.
 set -euo pipefail
@@ -39,6 +40,169 @@ for _ in $(seq 100); do
     curl -fs "$base/plain" >/dev/null && break
     sleep 0.1
 done
+
+# --- The working-set benchmark -------------------------------------------
+#
+#   scripts/load_bench.sh working-set
+#   SIZES="1 1000 10000" ROUNDS=3 DURATION=1 scripts/load_bench.sh working-set
+#
+# Each endpoint gets N distinct users' tokens (`bench_server mint`), cycled
+# by wrk (scripts/working_set.lua), for each N of SIZES. Steady state: one
+# pass over the working set first (it fills the caches), then ROUNDS
+# alternating rounds of DURATION seconds. Cold: the caches emptied, then one
+# pass over the working set (N >= 1000). Prints, per N, each endpoint's
+# median requests/second, its ratio to the unprotected endpoint receiving
+# the same tokens (median of the rounds' ratios, [lowest-highest]), the
+# steady-state hit ratio of its cache, and the server's RSS after the N
+# round. Then the memory of the cache: a fresh server, 100 000 HS256 and
+# RS256 tokens through the cache-off and the cache-on endpoints, RSS after
+# each (bytes per cached token = RSS difference / entries).
+working_set() {
+    local sizes="${SIZES:-1 1000 10000 100000}"
+    local endpoints="${WS_ENDPOINTS:-plain@hs256 handwritten/hs256@hs256 hs256@hs256 hs256-cache@hs256 plain@rs256 handwritten/rs256@rs256 rs256-cache@rs256 plain@es256 es256-cache@es256 plain@eddsa eddsa-cache@eddsa}"
+    local largest=0 n
+    for n in $sizes; do [ "$n" -gt "$largest" ] && largest="$n"; done
+    local tokens_dir="${CARGO_TARGET_DIR:-target}/bench-tokens"
+    mkdir -p "$tokens_dir"
+    declare -A file
+    local endpoint algorithm
+    for endpoint in $endpoints; do
+        algorithm="${endpoint#*@}"
+        file[$algorithm]="$tokens_dir/$algorithm.txt"
+        # Minted tokens are valid for a day: reuse them for 12 hours.
+        if [ ! -s "${file[$algorithm]}" ] || [ "$(wc -l <"${file[$algorithm]}")" -lt "$largest" ] ||
+            [ -n "$(find "${file[$algorithm]}" -mmin +720)" ]; then
+            echo "minting $largest $algorithm tokens"
+            "$server" mint "$algorithm" "$largest" >"${file[$algorithm]}"
+        fi
+    done
+
+    # wrk_ws <endpoint> <n> <seconds|once>: requests per second.
+    wrk_ws() {
+        local endpoint="$1" n="$2" how="$3" out args
+        local path="${endpoint%@*}" algorithm="${endpoint#*@}"
+        if [ "$how" = once ]; then
+            args=(-t1 "-c$CONNECTIONS" -d600s)
+        else
+            args=(-t1 "-c$CONNECTIONS" "-d${how}s")
+        fi
+        out="$(ONCE="$([ "$how" = once ] && echo 1 || echo 0)" N="$n" TOKENS="${file[$algorithm]}" \
+            taskset -c "$CLIENT_CPU" wrk "${args[@]}" -s scripts/working_set.lua "$base/$path")"
+        if grep -q "Non-2xx" <<<"$out"; then
+            echo "error: $endpoint answered non-2xx:" >&2
+            echo "$out" >&2
+            exit 1
+        fi
+        awk '/^Requests\/sec:/ { print $2 }' <<<"$out"
+    }
+    # counters <endpoint>: "hits misses entries capacity" of its cache.
+    counters() {
+        curl -fs "$base/stats" | python3 -c '
+import json, sys
+stats = json.load(sys.stdin).get(sys.argv[1])
+print(*(stats[k] for k in ("hits", "misses", "entries", "capacity")) if stats else "- - - -")' "${1%@*}"
+    }
+    rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$server_pid/status"; }
+
+    local ws_results
+    ws_results="$(mktemp)"
+    read -r -a list <<<"$endpoints"
+    local count=${#list[@]} round i rps
+    for n in $sizes; do
+        echo "working set of $n tokens: one pass per endpoint"
+        for endpoint in "${list[@]}"; do wrk_ws "$endpoint" "$n" once >/dev/null; done
+        declare -A before=()
+        for endpoint in "${list[@]}"; do before[$endpoint]="$(counters "$endpoint")"; done
+        for round in $(seq "$ROUNDS"); do
+            order=()
+            for i in $(seq 0 $((count - 1))); do order+=("${list[$(((i + round) % count))]}"); done
+            if [ $((round % 2)) -eq 0 ]; then
+                reversed=()
+                for ((i = count - 1; i >= 0; i--)); do reversed+=("${order[$i]}"); done
+                order=("${reversed[@]}")
+            fi
+            for endpoint in "${order[@]}"; do
+                rps="$(wrk_ws "$endpoint" "$n" "$DURATION")"
+                echo "$n steady $round $endpoint $rps" >>"$ws_results"
+                printf 'N=%-6s steady round %d/%d  %-24s %10.0f req/s\n' "$n" "$round" "$ROUNDS" "$endpoint" "$rps"
+            done
+        done
+        for endpoint in "${list[@]}"; do
+            read -r h0 m0 _ _ <<<"${before[$endpoint]}"
+            read -r h1 m1 entries capacity <<<"$(counters "$endpoint")"
+            [ "$h0" = - ] && continue
+            echo "$n hits $endpoint $((h1 - h0)) $((m1 - m0)) $entries $capacity" >>"$ws_results"
+        done
+        echo "$n rss $(rss_kib)" >>"$ws_results"
+        if [ "$n" -ge 1000 ]; then
+            for round in $(seq "${COLD_ROUNDS:-1}"); do
+                for endpoint in "${list[@]}"; do
+                    curl -fs -X POST "$base/clear" >/dev/null
+                    rps="$(wrk_ws "$endpoint" "$n" once)"
+                    echo "$n cold $round $endpoint $rps" >>"$ws_results"
+                    printf 'N=%-6s cold round %d  %-24s %10.0f req/s\n' "$n" "$round" "$endpoint" "$rps"
+                done
+            done
+        fi
+    done
+
+    echo
+    echo "working sets: medians over $ROUNDS steady rounds of ${DURATION}s (cold: ${COLD_ROUNDS:-1} pass(es) after emptying the caches)"
+    echo "ratio = median over the rounds of endpoint / plain@<same tokens> [lowest-highest round]"
+    for n in $sizes; do
+        printf '\nN = %s   (server RSS after the steady rounds: %s MiB)\n' "$n" \
+            "$(awk -v n="$n" '$1 == n && $2 == "rss" { printf "%.0f", $3 / 1024 }' "$ws_results")"
+        printf '  %-24s %10s %24s %10s %22s %9s\n' endpoint "steady/s" "steady ratio" "cold/s" "cold ratio" "hit ratio"
+        for endpoint in "${list[@]}"; do
+            awk -v n="$n" -v e="$endpoint" -v p="plain@${endpoint#*@}" '
+                function median(a, k,   i, j, x) {
+                    for (i = 2; i <= k; i++) { x = a[i]; for (j = i - 1; j > 0 && a[j] > x; j--) a[j + 1] = a[j]; a[j + 1] = x }
+                    return k == 0 ? 0 : (k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2)
+                }
+                $1 == n && ($2 == "steady" || $2 == "cold") && $4 == e { v[$2, $3] = $5; list[$2, ++c[$2]] = $5 }
+                $1 == n && ($2 == "steady" || $2 == "cold") && $4 == p { b[$2, $3] = $5 }
+                $1 == n && $2 == "hits" && $3 == e { hr = ($4 + $5) ? sprintf("%.3f", $4 / ($4 + $5)) : "-" }
+                END {
+                    split("steady cold", phases, " ")
+                    for (q = 1; q <= 2; q++) {
+                        ph = phases[q]; k = 0; m = 0; delete r; delete s
+                        for (i = 1; i <= c[ph]; i++) s[i] = list[ph, i]
+                        med[ph] = median(s, c[ph])
+                        for (key in v) { split(key, kk, SUBSEP); if (kk[1] == ph && ((ph, kk[2]) in b) && b[ph, kk[2]] > 0) r[++k] = v[key] / b[ph, kk[2]] }
+                        lo[ph] = 1e9; hi[ph] = 0
+                        for (i = 1; i <= k; i++) { if (r[i] < lo[ph]) lo[ph] = r[i]; if (r[i] > hi[ph]) hi[ph] = r[i] }
+                        rat[ph] = k ? sprintf("%.3f [%.3f-%.3f]", median(r, k), lo[ph], hi[ph]) : "-"
+                    }
+                    printf "  %-24s %10.0f %24s %10s %22s %9s\n", e, med["steady"], rat["steady"], (c["cold"] ? sprintf("%.0f", med["cold"]) : "-"), rat["cold"], (hr == "" ? "-" : hr)
+                }' "$ws_results"
+        done
+    done
+    rm -f "$ws_results"
+
+    # The memory of the cache, in a fresh server.
+    if [ "$largest" -ge 100000 ] && [ -z "${SKIP_MEMORY:-}" ]; then
+        kill "$server_pid" 2>/dev/null || true
+        wait "$server_pid" 2>/dev/null || true
+        taskset -c "$SERVER_CPU" "$server" "$PORT" >/dev/null &
+        server_pid=$!
+        for _ in $(seq 100); do curl -fs "$base/plain" >/dev/null && break; sleep 0.1; done
+        echo
+        echo "memory: a fresh server; RSS after two passes over 100 000 tokens per endpoint, in order"
+        printf '  %-30s %10s %10s %10s\n' "after" "RSS MiB" entries capacity
+        printf '  %-30s %10.1f\n' "start" "$(rss_kib | awk '{ print $1 / 1024 }')"
+        for endpoint in hs256@hs256 hs256-cache@hs256 rs256-cache@rs256; do
+            wrk_ws "$endpoint" 100000 once >/dev/null
+            wrk_ws "$endpoint" 100000 once >/dev/null
+            read -r _ _ entries capacity <<<"$(counters "$endpoint")"
+            printf '  %-30s %10.1f %10s %10s\n' "$endpoint" "$(rss_kib | awk '{ print $1 / 1024 }')" "$entries" "$capacity"
+        done
+    fi
+}
+
+if [ "${1:-}" = working-set ]; then
+    working_set
+    exit 0
+fi
 
 declare -A token path
 for endpoint in $ENDPOINTS; do
