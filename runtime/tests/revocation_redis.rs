@@ -35,6 +35,7 @@ mod redis_tests {
     use serde_json::json;
 
     use super::support::redis_server::RedisServer;
+    use super::support::redis_store::{self, store, synced};
     use super::support::{
         builder, get_with, hello, post_with, reused, revoked, routes, send, unavailable,
     };
@@ -46,27 +47,6 @@ mod redis_tests {
                 None => return,
             }
         };
-    }
-
-    async fn store(server: &RedisServer, prefix: &str) -> RedisStore {
-        RedisStore::builder()
-            .url(server.url())
-            .key_prefix(prefix)
-            .connect()
-            .await
-            .expect("connect to the test redis-server")
-    }
-
-    /// Waits (bounded) until the store's mirror is in sync.
-    async fn synced(store: &RedisStore) {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while !store.is_synced() {
-            assert!(
-                Instant::now() < deadline,
-                "the mirror did not sync within 10 s"
-            );
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
     }
 
     async fn raw(server: &RedisServer) -> redis::aio::MultiplexedConnection {
@@ -81,7 +61,7 @@ mod redis_tests {
     async fn revocations_are_keys_under_the_prefix_with_the_token_lifetime_as_ttl() {
         let server =
             redis_or_skip!("revocations_are_keys_under_the_prefix_with_the_token_lifetime_as_ttl");
-        let store = store(&server, "test-app:").await;
+        let store = store(&server.url(), "test-app:").await;
         assert_eq!(store.key_prefix(), "test-app:");
         let jwt = builder()
             .access_token_expires(Duration::from_secs(600))
@@ -121,7 +101,7 @@ mod redis_tests {
     #[actix_web::test]
     async fn identity_cutoff_and_rotation_work_through_redis() {
         let server = redis_or_skip!("identity_cutoff_and_rotation_work_through_redis");
-        let store = store(&server, "ajwt:").await;
+        let store = store(&server.url(), "ajwt:").await;
         let jwt = builder().revocation_store(store.clone()).build().unwrap();
         let app = test::init_service(App::new().app_data(jwt.clone()).configure(routes)).await;
         let alice = jwt.create_access_token("alice").unwrap();
@@ -162,9 +142,7 @@ mod redis_tests {
 
     /// Two application instances, each with its own connection and mirror.
     async fn instance(server: &RedisServer) -> (JwtManager, RedisStore) {
-        let store = store(server, "shared:").await;
-        let jwt = builder().revocation_store(store.clone()).build().unwrap();
-        (jwt, store)
+        redis_store::instance(&server.url(), "shared:").await
     }
 
     #[actix_web::test]
@@ -267,7 +245,7 @@ mod redis_tests {
     async fn redis_down_fails_closed_with_503_and_redis_back_serves_again() {
         let mut server =
             redis_or_skip!("redis_down_fails_closed_with_503_and_redis_back_serves_again");
-        let store = store(&server, "outage:").await;
+        let store = store(&server.url(), "outage:").await;
         let jwt = builder()
             .revocation_store(store.clone())
             .revocation_timeout(Duration::from_millis(500))

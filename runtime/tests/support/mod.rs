@@ -2,7 +2,13 @@
 
 #![allow(dead_code)]
 
+#[cfg(feature = "redis")]
+pub mod redis_cluster;
+#[cfg(feature = "redis")]
+pub mod redis_sentinel;
 pub mod redis_server;
+#[cfg(feature = "redis")]
+pub mod redis_store;
 
 use actix_jwt_extended::{JwtManager, fresh_jwt_required, jwt_refresh_required, jwt_required};
 use actix_web::body::MessageBody;

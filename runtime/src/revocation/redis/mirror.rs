@@ -1,18 +1,23 @@
 //! The local mirror of the Redis store: a copy of the revoked entries kept
 //! in sync through the event channel, so that checking a token costs no
 //! round trip.
+//!
+//! In sync means: subscribed to the channel, then loaded (so that nothing
+//! written meanwhile is missed), and since then neither a lost subscription
+//! (its stream ended, or a ping went unanswered) nor a changed topology (a
+//! failover; see `backend`). Out of sync, the store asks Redis directly.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use futures_util::{FutureExt as _, StreamExt as _};
-use redis::Client;
-use redis::aio::ConnectionManager;
 
 use crate::revocation::memory::MemoryStore;
 use crate::revocation::store::StoreError;
 
+use super::backend::Backend;
+use super::server::Timeouts;
 use super::wire::{Kind, Record};
 
 /// How often the mirror's subscription is pinged, to notice a silent loss.
@@ -84,17 +89,15 @@ fn glob_escape(text: &str) -> String {
 }
 
 /// Keeps the mirror in sync for the life of the store: subscribe, load,
-/// follow the events; start over whenever the subscription breaks.
-pub(super) async fn mirror_task(
-    client: Client,
-    conn: ConnectionManager,
-    shared: Arc<Shared>,
-    timeout: Duration,
-) {
+/// follow the events; start over whenever the subscription breaks or the
+/// topology changes (a failover).
+pub(super) async fn mirror_task(backend: Backend, shared: Arc<Shared>, timeouts: Timeouts) {
     let mut backoff = MIN_BACKOFF;
+    let mut attempt = 0;
     loop {
         shared.synced.store(false, Ordering::Release);
-        let result = follow(&client, conn.clone(), &shared, timeout, &mut backoff).await;
+        let result = follow(&backend, &shared, &timeouts, &mut backoff, attempt).await;
+        attempt = attempt.wrapping_add(1);
         let was_synced = shared.synced.swap(false, Ordering::AcqRel);
         match result {
             // Logged once per outage; the retries that follow are debug.
@@ -116,15 +119,19 @@ pub(super) async fn mirror_task(
 }
 
 async fn follow(
-    client: &Client,
-    mut conn: ConnectionManager,
+    backend: &Backend,
     shared: &Shared,
-    timeout: Duration,
+    timeouts: &Timeouts,
     backoff: &mut Duration,
+    attempt: usize,
 ) -> Result<(), StoreError> {
+    let timeout = timeouts.command;
     let timed_out = |what: &'static str| {
         move |_| StoreError::new(format!("{what}: no answer within {timeout:?}"))
     };
+    // Taken first: a failover from now on is noticed below.
+    let mark = backend.mark(timeouts).await?;
+    let client = backend.subscriber(attempt, timeouts).await?;
     let pubsub = tokio::time::timeout(timeout, client.get_async_pubsub())
         .await
         .map_err(timed_out("subscribe"))?
@@ -138,37 +145,8 @@ async fn follow(
     // Subscribed: nothing written from now on can be missed. Reload.
     shared.mirror.clear();
     let pattern = format!("{}*", glob_escape(&shared.prefix));
-    let load = async {
-        let mut cursor: u64 = 0;
-        loop {
-            let (next, keys): (u64, Vec<String>) = redis::cmd("SCAN")
-                .arg(cursor)
-                .arg("MATCH")
-                .arg(&pattern)
-                .arg("COUNT")
-                .arg(500)
-                .query_async(&mut conn)
-                .await
-                .map_err(StoreError::message)?;
-            if !keys.is_empty() {
-                let values: Vec<Option<String>> = redis::cmd("MGET")
-                    .arg(&keys)
-                    .query_async(&mut conn)
-                    .await
-                    .map_err(StoreError::message)?;
-                for (key, value) in keys.iter().zip(values) {
-                    if let Some(value) = value {
-                        shared.apply_key(key, &value);
-                    }
-                }
-            }
-            if next == 0 {
-                return Ok::<(), StoreError>(());
-            }
-            cursor = next;
-        }
-    };
-    tokio::time::timeout(LOAD_TIMEOUT, load)
+    let mut apply = |key: &str, value: &str| shared.apply_key(key, value);
+    tokio::time::timeout(LOAD_TIMEOUT, backend.load(&pattern, &mut apply))
         .await
         .map_err(timed_out("load"))??;
     while let Some(Some(message)) = stream.next().now_or_never() {
@@ -178,8 +156,25 @@ async fn follow(
     *backoff = MIN_BACKOFF;
     tracing::info!(target: "actix_jwt_extended", "revocation mirror in sync with Redis");
 
-    let mut ping = tokio::time::interval(PING_EVERY);
-    ping.tick().await;
+    // Pinging and reading the topology run beside the events, never
+    // delaying them.
+    let watch = async {
+        let mut ping = tokio::time::interval(PING_EVERY);
+        ping.tick().await;
+        loop {
+            ping.tick().await;
+            tokio::time::timeout(timeout, sink.ping::<redis::Value>())
+                .await
+                .map_err(timed_out("ping"))?
+                .map_err(StoreError::message)?;
+            // A topology that cannot be read now is read again at the next
+            // tick; the subscription itself is alive.
+            if backend.mark(timeouts).await.is_ok_and(|now| now != mark) {
+                return Err::<(), _>(StoreError::new("the Redis topology changed (a failover)"));
+            }
+        }
+    };
+    let mut watch = std::pin::pin!(watch);
     loop {
         tokio::select! {
             message = stream.next() => match message {
@@ -188,12 +183,7 @@ async fn follow(
                 }
                 None => return Err(StoreError::new("the subscription was closed")),
             },
-            _ = ping.tick() => {
-                tokio::time::timeout(timeout, sink.ping::<redis::Value>())
-                    .await
-                    .map_err(timed_out("ping"))?
-                    .map_err(StoreError::message)?;
-            }
+            result = &mut watch => return result,
         }
     }
 }
