@@ -18,6 +18,8 @@
 //!   through Sentinel). The mirror reloads when it changes: entries
 //!   acknowledged by a primary that died before replicating them are gone
 //!   from Redis, and every mirror converges on what Redis has.
+//! * [`Backend::moved`]: completes as soon as a failover is known (the
+//!   primary followed through Sentinel was replaced).
 //! * [`Backend::load`]: every entry under a pattern (`SCAN` on the server,
 //!   or on every primary of a cluster).
 
@@ -151,6 +153,16 @@ impl Backend {
             Backend::Server(_) => Ok(String::new()),
             Backend::Cluster(cluster) => cluster.mark(timeouts).await,
             Backend::Sentinel(followed) => Ok(followed.generation().to_string()),
+        }
+    }
+
+    /// Completes when the topology is known to have changed (Sentinel:
+    /// the primary was replaced); a cluster's change shows in its
+    /// [`mark`](Self::mark) only.
+    pub(super) async fn moved(&self) {
+        match self {
+            Backend::Sentinel(followed) => followed.moved().await,
+            Backend::Server(_) | Backend::Cluster(_) => std::future::pending().await,
         }
     }
 

@@ -162,7 +162,12 @@ async fn follow(
         let mut ping = tokio::time::interval(PING_EVERY);
         ping.tick().await;
         loop {
-            ping.tick().await;
+            tokio::select! {
+                _ = ping.tick() => {}
+                () = backend.moved() => {
+                    return Err(StoreError::new("the Redis primary was replaced"));
+                }
+            }
             tokio::time::timeout(timeout, sink.ping::<redis::Value>())
                 .await
                 .map_err(timed_out("ping"))?

@@ -42,7 +42,10 @@ pub(super) struct Primary {
 pub(super) struct Followed {
     current: RwLock<Arc<Primary>>,
     generation: AtomicU64,
+    /// Wakes the watcher.
     wake: Notify,
+    /// Wakes those waiting for the primary to move.
+    moved: Notify,
 }
 
 /// The task that follows the primary; it ends with the store.
@@ -139,6 +142,7 @@ impl Followed {
             current: RwLock::new(Arc::new(first)),
             generation: AtomicU64::new(0),
             wake: Notify::new(),
+            moved: Notify::new(),
         });
         let watcher = Box::pin(watch(Arc::downgrade(&followed), asking));
         Ok((followed, watcher))
@@ -157,6 +161,11 @@ impl Followed {
     /// An operation failed: ask the sentinels now.
     pub(super) fn check_now(&self) {
         self.wake.notify_one();
+    }
+
+    /// Completes when the primary is next replaced.
+    pub(super) async fn moved(&self) {
+        self.moved.notified().await;
     }
 }
 
@@ -181,6 +190,7 @@ async fn watch(followed: Weak<Followed>, mut sentinels: Sentinels) {
                     );
                     *this.current.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(primary);
                     this.generation.fetch_add(1, Ordering::AcqRel);
+                    this.moved.notify_waiters();
                 }
                 Ok(_) => {}
                 Err(error) => tracing::debug!(
