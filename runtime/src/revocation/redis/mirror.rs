@@ -6,6 +6,8 @@
 //! written meanwhile is missed), and since then neither a lost subscription
 //! (its stream ended, or a ping went unanswered) nor a changed topology (a
 //! failover; see `backend`). Out of sync, the store asks Redis directly.
+//! In sync, a full load is merged every [`REFRESH_EVERY`], for an event that
+//! a cluster failed to forward while the subscription stayed alive.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -27,6 +29,10 @@ const MIN_BACKOFF: Duration = Duration::from_millis(25);
 const MAX_BACKOFF: Duration = Duration::from_secs(1);
 /// The longest a full load of the mirror may take.
 const LOAD_TIMEOUT: Duration = Duration::from_secs(30);
+/// How often a mirror in sync merges a full load of Redis: an event that a
+/// cluster failed to forward (cluster-bus trouble, with the subscription
+/// itself alive) is made up for within this time.
+const REFRESH_EVERY: Duration = Duration::from_secs(300);
 
 /// State shared with the mirror task.
 pub(super) struct Shared {
@@ -118,6 +124,15 @@ pub(super) async fn mirror_task(backend: Backend, shared: Arc<Shared>, timeouts:
     }
 }
 
+/// Applies every entry of Redis to the mirror.
+async fn load(backend: &Backend, shared: &Shared) -> Result<(), StoreError> {
+    let pattern = format!("{}*", glob_escape(&shared.prefix));
+    let mut apply = |key: &str, value: &str| shared.apply_key(key, value);
+    tokio::time::timeout(LOAD_TIMEOUT, backend.load(&pattern, &mut apply))
+        .await
+        .map_err(|_| StoreError::new(format!("load: not done within {LOAD_TIMEOUT:?}")))?
+}
+
 async fn follow(
     backend: &Backend,
     shared: &Shared,
@@ -144,11 +159,7 @@ async fn follow(
 
     // Subscribed: nothing written from now on can be missed. Reload.
     shared.mirror.clear();
-    let pattern = format!("{}*", glob_escape(&shared.prefix));
-    let mut apply = |key: &str, value: &str| shared.apply_key(key, value);
-    tokio::time::timeout(LOAD_TIMEOUT, backend.load(&pattern, &mut apply))
-        .await
-        .map_err(timed_out("load"))??;
+    load(backend, shared).await?;
     while let Some(Some(message)) = stream.next().now_or_never() {
         shared.apply_message(&String::from_utf8_lossy(message.get_payload_bytes()));
     }
@@ -156,14 +167,21 @@ async fn follow(
     *backoff = MIN_BACKOFF;
     tracing::info!(target: "actix_jwt_extended", "revocation mirror in sync with Redis");
 
-    // Pinging and reading the topology run beside the events, never
-    // delaying them.
+    // Pinging, reading the topology and refreshing run beside the events,
+    // never delaying them.
     let watch = async {
         let mut ping = tokio::time::interval(PING_EVERY);
+        let mut refresh = tokio::time::interval(REFRESH_EVERY);
         ping.tick().await;
+        refresh.tick().await;
         loop {
             tokio::select! {
                 _ = ping.tick() => {}
+                _ = refresh.tick() => {
+                    // Entries only ever get stricter: merging is safe.
+                    load(backend, shared).await?;
+                    continue;
+                }
                 () = backend.moved() => {
                     return Err(StoreError::new("the Redis primary was replaced"));
                 }
