@@ -18,6 +18,7 @@
 #
 #   scripts/chaos.sh             # release build, ~40 s per phase
 #   SMOKE=1 scripts/chaos.sh     # CI: debug build, short phases, the checks only
+#   PHASES=cluster scripts/chaos.sh   # one phase ("server" or "cluster")
 #
 # Needs redis-server and redis-cli (apt-get install redis-server), wrk,
 # curl and python3. REDIS_SERVER_BIN runs another server binary (e.g.
@@ -26,6 +27,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SMOKE="${SMOKE:-}"
+PHASES="${PHASES:-server cluster}"
 if [ -n "$SMOKE" ]; then
     PROFILE=debug STEADY=3 PAUSE=2 CONNECTIONS="${CONNECTIONS:-4}"
 else
@@ -138,6 +140,7 @@ end
 EOF
 
 $probe tokens 50 >"$work/tokens"
+echo "== $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); $CONNECTIONS connections per wrk"
 status=0
 
 # load <seconds>: wrk on both instances and the probe, in the background.
@@ -159,6 +162,7 @@ finish() { # finish <phase>
 }
 
 # ---- (a) restart and (b) pause: one server, append-only file on ----
+if [[ " $PHASES " == *" server "* ]]; then
 read -r port_redis port_a port_b <<<"$(free_ports 3)"
 redis "$work/single" "$port_redis" --appendonly yes --appendfsync everysec
 redis_pid=$last_pid
@@ -181,8 +185,10 @@ kill -CONT "$redis_pid"
 echo "pause $start $(now)" >>"$work/faults"
 finish "one server"
 stop_all
+fi
 
 # ---- (c) a cluster primary killed: 3 primaries, 3 replicas ----
+if [[ " $PHASES " == *" cluster "* ]]; then
 read -r -a ports <<<"$(free_ports 14)"
 port_a=${ports[12]} port_b=${ports[13]}
 node_pids=()
@@ -227,5 +233,6 @@ end=$(now)
 echo "primary-kill $start $end" >>"$work/faults"
 awk -v s="$start" -v e="$end" 'BEGIN { printf "   (the replica took over %.2f s after the kill)\n", e - s }'
 finish "cluster"
+fi
 
 exit $status

@@ -226,6 +226,7 @@ def cmd_report(phase, out, faults_path, *rest):
                 wrk[key] = wrk.get(key, 0) + int(value)
             elif "requests in" in line or "Socket errors" in line or "Requests/sec" in line:
                 print("  ", os.path.basename(path), line.strip())
+    wrk.setdefault("revoked-200", 0)
     for key in sorted(wrk):
         print(f"   {key:18} {wrk[key]}")
         if key.startswith("status-") and key not in ("status-200", "status-401", "status-503"):

@@ -21,7 +21,7 @@
 //! * [`Backend::moved`]: completes as soon as a failover is known (the
 //!   primary followed through Sentinel was replaced).
 //! * [`Backend::load`]: every entry under a pattern (`SCAN` on the server,
-//!   or on every primary of a cluster).
+//!   or on every primary of a cluster — all of them, or an error).
 
 use redis::aio::{ConnectionLike, ConnectionManager};
 use redis::{Client, Cmd, Pipeline, RedisFuture, Value};
@@ -171,10 +171,11 @@ impl Backend {
         &self,
         pattern: &str,
         apply: &mut (dyn FnMut(&str, &str) + Send),
+        timeouts: &Timeouts,
     ) -> Result<(), StoreError> {
         match self {
             Backend::Server(server) => server.load(pattern, apply).await,
-            Backend::Cluster(cluster) => cluster.load(pattern, apply).await,
+            Backend::Cluster(cluster) => cluster.load(pattern, apply, timeouts).await,
             Backend::Sentinel(followed) => followed.primary().server.load(pattern, apply).await,
         }
     }

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use redis::cluster::ClusterClient;
 use redis::cluster_async::ClusterConnection;
-use redis::cluster_routing::{MultipleNodeRoutingInfo, RoutingInfo, SingleNodeRoutingInfo};
+use redis::cluster_routing::{RoutingInfo, SingleNodeRoutingInfo};
 use redis::{Client, ConnectionAddr, ConnectionInfo, Value};
 
 use crate::revocation::store::StoreError;
@@ -38,7 +38,9 @@ pub(super) struct Cluster {
 struct Slots {
     /// `start-end:primary-id` for every slot range, sorted.
     mark: String,
-    /// Every node (`host`, `port`), replicas first.
+    /// The primaries (`host`, `port`).
+    primaries: Vec<(String, u16)>,
+    /// Every node, replicas first.
     nodes: Vec<(String, u16)>,
 }
 
@@ -121,35 +123,34 @@ impl Cluster {
         Client::open(info).map_err(StoreError::message)
     }
 
-    /// Every entry under `pattern`, from every primary: `SCAN` on each, and
-    /// the values of each page by a pipeline of `GET`s to the same node (the
-    /// keys of a page span many slots).
+    /// Every entry under `pattern`, from every primary that `CLUSTER SLOTS`
+    /// names: `SCAN` on each, and the values of each page by a pipeline of
+    /// `GET`s to the same node (the keys of a page span many slots). A
+    /// primary that cannot be reached fails the load — never a partial one.
     pub(super) async fn load(
         &self,
         pattern: &str,
         apply: &mut (dyn FnMut(&str, &str) + Send),
+        timeouts: &Timeouts,
     ) -> Result<(), StoreError> {
+        let slots = self.slots(timeouts).await?;
+        if slots.primaries.is_empty() {
+            return Err(StoreError::new("the cluster names no primary"));
+        }
         let mut conn = self.conn.clone();
-        let first = conn
-            .route_command(
-                scan_page(0, pattern),
-                RoutingInfo::MultiNode((MultipleNodeRoutingInfo::AllMasters, None)),
-            )
-            .await
-            .map_err(StoreError::message)?;
-        let Value::Map(per_node) = first else {
-            return Err(StoreError::new("unreadable SCAN reply from the primaries"));
-        };
-        for (address, reply) in per_node {
-            let address: String = redis::from_redis_value(address).map_err(StoreError::message)?;
-            let (host, port) = address
-                .rsplit_once(':')
-                .and_then(|(host, port)| Some((host.to_owned(), port.parse().ok()?)))
-                .ok_or_else(|| StoreError::new("unreadable node address in a SCAN reply"))?;
+        for (host, port) in slots.primaries {
             let route = SingleNodeRoutingInfo::ByAddress { host, port };
-            let (mut cursor, mut keys): (u64, Vec<String>) =
-                redis::from_redis_value(reply).map_err(StoreError::message)?;
+            let mut cursor = 0;
             loop {
+                let reply = conn
+                    .route_command(
+                        scan_page(cursor, pattern),
+                        RoutingInfo::SingleNode(route.clone()),
+                    )
+                    .await
+                    .map_err(StoreError::message)?;
+                let keys: Vec<String>;
+                (cursor, keys) = redis::from_redis_value(reply).map_err(StoreError::message)?;
                 if !keys.is_empty() {
                     let mut pipe = redis::pipe();
                     for key in &keys {
@@ -170,14 +171,6 @@ impl Cluster {
                 if cursor == 0 {
                     break;
                 }
-                let reply = conn
-                    .route_command(
-                        scan_page(cursor, pattern),
-                        RoutingInfo::SingleNode(route.clone()),
-                    )
-                    .await
-                    .map_err(StoreError::message)?;
-                (cursor, keys) = redis::from_redis_value(reply).map_err(StoreError::message)?;
             }
         }
         Ok(())
@@ -227,10 +220,12 @@ fn parse_slots(reply: Value) -> Option<Slots> {
         list.dedup();
     }
     replicas.retain(|node| !primaries.contains(node));
-    replicas.extend(primaries);
+    let mut nodes = replicas;
+    nodes.extend(primaries.iter().cloned());
     Some(Slots {
         mark: mark.join(","),
-        nodes: replicas,
+        primaries,
+        nodes,
     })
 }
 
@@ -266,6 +261,7 @@ mod tests {
             parse_slots(reply),
             Some(Slots {
                 mark: "0-5460:aaa,5461-16383:bbb".to_owned(),
+                primaries: vec![("10.0.0.1".to_owned(), 7000), ("10.0.0.2".to_owned(), 7001),],
                 nodes: vec![
                     ("10.0.0.4".to_owned(), 7003),
                     ("10.0.0.1".to_owned(), 7000),

@@ -10,13 +10,13 @@
 //! a cluster failed to forward while the subscription stayed alive.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use futures_util::{FutureExt as _, StreamExt as _};
 
 use crate::revocation::memory::MemoryStore;
-use crate::revocation::store::StoreError;
+use crate::revocation::store::{StoreError, TokenKey, TokenStatus};
 
 use super::backend::Backend;
 use super::server::Timeouts;
@@ -37,12 +37,56 @@ const REFRESH_EVERY: Duration = Duration::from_secs(300);
 /// State shared with the mirror task.
 pub(super) struct Shared {
     pub(super) mirror: MemoryStore,
-    pub(super) synced: AtomicBool,
+    /// Even while the mirror is in sync, odd while it is not (or reloading);
+    /// moves on at each change, so that a check that read the mirror across
+    /// a reload notices (a sequence lock: only the mirror task writes it).
+    epoch: AtomicU64,
     pub(super) prefix: String,
     pub(super) channel: String,
 }
 
 impl Shared {
+    /// A mirror of the entries under `prefix`, out of sync.
+    pub(super) fn new(prefix: String) -> Self {
+        Self {
+            mirror: MemoryStore::new(),
+            epoch: AtomicU64::new(1),
+            channel: format!("{prefix}events"),
+            prefix,
+        }
+    }
+
+    pub(super) fn is_synced(&self) -> bool {
+        self.epoch.load(Ordering::SeqCst) % 2 == 0
+    }
+
+    /// The mirror's answer, if it was in sync from before to after reading
+    /// it; `None` otherwise (Redis is to be asked).
+    pub(super) fn status(&self, token: &TokenKey<'_>) -> Option<TokenStatus> {
+        let before = self.epoch.load(Ordering::SeqCst);
+        if before % 2 == 1 {
+            return None;
+        }
+        let status = self.mirror.status_now(token);
+        std::sync::atomic::fence(Ordering::SeqCst);
+        (self.epoch.load(Ordering::SeqCst) == before).then_some(status)
+    }
+
+    /// Out of sync from now on; whether it was in sync.
+    fn lose_sync(&self) -> bool {
+        let synced = self.is_synced();
+        if synced {
+            self.epoch.fetch_add(1, Ordering::SeqCst);
+        }
+        synced
+    }
+
+    /// In sync from now on (after a load).
+    fn gain_sync(&self) {
+        debug_assert!(!self.is_synced());
+        self.epoch.fetch_add(1, Ordering::SeqCst);
+    }
+
     pub(super) fn key(&self, kind: Kind, id: &str) -> String {
         format!("{}{}:{id}", self.prefix, kind.tag())
     }
@@ -101,10 +145,10 @@ pub(super) async fn mirror_task(backend: Backend, shared: Arc<Shared>, timeouts:
     let mut backoff = MIN_BACKOFF;
     let mut attempt = 0;
     loop {
-        shared.synced.store(false, Ordering::Release);
+        shared.lose_sync();
         let result = follow(&backend, &shared, &timeouts, &mut backoff, attempt).await;
         attempt = attempt.wrapping_add(1);
-        let was_synced = shared.synced.swap(false, Ordering::AcqRel);
+        let was_synced = shared.lose_sync();
         match result {
             // Logged once per outage; the retries that follow are debug.
             Err(error) if was_synced => tracing::warn!(
@@ -125,10 +169,10 @@ pub(super) async fn mirror_task(backend: Backend, shared: Arc<Shared>, timeouts:
 }
 
 /// Applies every entry of Redis to the mirror.
-async fn load(backend: &Backend, shared: &Shared) -> Result<(), StoreError> {
+async fn load(backend: &Backend, shared: &Shared, timeouts: &Timeouts) -> Result<(), StoreError> {
     let pattern = format!("{}*", glob_escape(&shared.prefix));
     let mut apply = |key: &str, value: &str| shared.apply_key(key, value);
-    tokio::time::timeout(LOAD_TIMEOUT, backend.load(&pattern, &mut apply))
+    tokio::time::timeout(LOAD_TIMEOUT, backend.load(&pattern, &mut apply, timeouts))
         .await
         .map_err(|_| StoreError::new(format!("load: not done within {LOAD_TIMEOUT:?}")))?
 }
@@ -159,11 +203,11 @@ async fn follow(
 
     // Subscribed: nothing written from now on can be missed. Reload.
     shared.mirror.clear();
-    load(backend, shared).await?;
+    load(backend, shared, timeouts).await?;
     while let Some(Some(message)) = stream.next().now_or_never() {
         shared.apply_message(&String::from_utf8_lossy(message.get_payload_bytes()));
     }
-    shared.synced.store(true, Ordering::Release);
+    shared.gain_sync();
     *backoff = MIN_BACKOFF;
     tracing::info!(target: "actix_jwt_extended", "revocation mirror in sync with Redis");
 
@@ -179,7 +223,7 @@ async fn follow(
                 _ = ping.tick() => {}
                 _ = refresh.tick() => {
                     // Entries only ever get stricter: merging is safe.
-                    load(backend, shared).await?;
+                    load(backend, shared, timeouts).await?;
                     continue;
                 }
                 () = backend.moved() => {
@@ -214,16 +258,9 @@ async fn follow(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::revocation::store::TokenKey;
-    use crate::revocation::store::TokenStatus;
 
     fn shared() -> Shared {
-        Shared {
-            mirror: MemoryStore::new(),
-            synced: AtomicBool::new(true),
-            prefix: "p:".to_owned(),
-            channel: "p:events".to_owned(),
-        }
+        Shared::new("p:".to_owned())
     }
 
     fn key<'a>(jti: &'a str, family: Option<&'a str>, identity: &'a str, iat: i64) -> TokenKey<'a> {
@@ -293,6 +330,22 @@ mod tests {
             mirror.status_now(&key("j", None, "bob", 49)),
             TokenStatus::Revoked
         );
+    }
+
+    #[test]
+    fn the_mirror_answers_only_when_in_sync_throughout() {
+        let shared = shared();
+        let revoked = key("j1", None, "u", 0);
+        shared.apply_key("p:jti:j1", "r|-");
+        assert_eq!(shared.status(&revoked), None, "never synced");
+        shared.gain_sync();
+        assert!(shared.is_synced());
+        assert_eq!(shared.status(&revoked), Some(TokenStatus::Revoked));
+        assert!(shared.lose_sync());
+        assert!(!shared.lose_sync(), "once");
+        assert_eq!(shared.status(&revoked), None, "out of sync");
+        shared.gain_sync();
+        assert_eq!(shared.status(&revoked), Some(TokenStatus::Revoked));
     }
 
     #[test]

@@ -5,12 +5,11 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use redis::Script;
 
-use super::memory::{JtiState, MemoryStore};
+use super::memory::JtiState;
 use super::store::{
     DEFAULT_REVOCATION_TIMEOUT, RevocationStore, StoreError, TokenKey, TokenStatus,
 };
@@ -269,12 +268,7 @@ impl RedisStoreBuilder {
             write: self.timeout + self.wait.map_or(Duration::ZERO, |wait| wait.timeout),
         };
         let (backend, watcher) = Backend::connect(target.parse()?, timeouts).await?;
-        let shared = Arc::new(Shared {
-            mirror: MemoryStore::new(),
-            synced: AtomicBool::new(false),
-            channel: format!("{}events", self.prefix),
-            prefix: self.prefix,
-        });
+        let shared = Arc::new(Shared::new(self.prefix));
         let mut tasks = Vec::new();
         if let Some(watcher) = watcher {
             tasks.push(tokio::spawn(watcher).abort_handle());
@@ -321,7 +315,7 @@ impl RedisStore {
     /// answered locally). False while the subscription is down or
     /// reloading, and always false with the mirror off.
     pub fn is_synced(&self) -> bool {
-        self.inner.shared.synced.load(Ordering::Acquire)
+        self.inner.shared.is_synced()
     }
 
     /// Writes one entry (see [`WRITE_SCRIPT`]); true if written.
@@ -419,6 +413,11 @@ impl RedisStore {
             .command("the status lookup", cmd.query_async(&mut conn))
             .await
             .inspect_err(|_| self.inner.backend.saw_error())?;
+        if values.len() != keys.len() {
+            return Err(StoreError::new(
+                "Redis answered a lookup with the wrong count",
+            ));
+        }
         let mut status = TokenStatus::Active;
         for ((kind, _), value) in keys.iter().zip(values) {
             let record = value.and_then(|v| Record::parse(*kind, &v));
@@ -477,10 +476,9 @@ impl RevocationStore for RedisStore {
     }
 
     async fn status(&self, token: &TokenKey<'_>) -> Result<TokenStatus, StoreError> {
-        let shared = &self.inner.shared;
-        if shared.synced.load(Ordering::Acquire) {
-            return Ok(shared.mirror.status_now(token));
+        match self.inner.shared.status(token) {
+            Some(status) => Ok(status),
+            None => self.direct_status(token).await,
         }
-        self.direct_status(token).await
     }
 }
