@@ -19,6 +19,7 @@
 #   scripts/chaos.sh             # release build, ~40 s per phase
 #   SMOKE=1 scripts/chaos.sh     # CI: debug build, short phases, the checks only
 #   PHASES=cluster scripts/chaos.sh   # one phase ("server" or "cluster")
+#   KEEP=1 RUST_LOG=info scripts/chaos.sh   # keep the logs of the servers and instances
 #
 # Needs redis-server and redis-cli (apt-get install redis-server), wrk,
 # curl and python3. REDIS_SERVER_BIN runs another server binary (e.g.
@@ -51,7 +52,7 @@ work="$(mktemp -d)"
 pids=()
 cleanup() {
     stop_all
-    rm -rf "$work"
+    if [ -n "${KEEP:-}" ]; then echo "logs kept in $work"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
 
@@ -90,7 +91,7 @@ redis() {
 # instances <redis url>: starts the two app instances on $port_a, $port_b.
 instances() {
     for port in "$port_a" "$port_b"; do
-        REDIS_URL="$1" PORT="$port" RUST_LOG=warn "$app" >"$work/app-$port.log" 2>&1 &
+        REDIS_URL="$1" PORT="$port" RUST_LOG="${RUST_LOG:-warn}" "$app" >"$work/app-$port.log" 2>&1 &
         pids+=("$!")
     done
     # Up once they answer (401: no token).
@@ -128,6 +129,7 @@ function response(status, headers, body)
   counts[key] = (counts[key] or 0) + 1
   if status == 200 and body:find('"revoked%-') then
     counts["revoked-200"] = (counts["revoked-200"] or 0) + 1
+    io.stderr:write(string.format("revoked token answered 200 at %d: %s\n", os.time(), body))
   end
 end
 function done(summary, latency, requests)
@@ -143,96 +145,102 @@ $probe tokens 50 >"$work/tokens"
 echo "== $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); $CONNECTIONS connections per wrk"
 status=0
 
-# load <seconds>: wrk on both instances and the probe, in the background.
-load() {
+# wrk on both instances and the probe, in the background.
+load() { # load <seconds> <phase>
     for port in "$port_a" "$port_b"; do
         wrk -t1 "-c$CONNECTIONS" "-d${1}s" --timeout 5s -s "$work/mix.lua" \
-            "http://127.0.0.1:$port/protected" -- "$work/tokens" >"$work/wrk-$port.txt" 2>&1 &
+            "http://127.0.0.1:$port/protected" -- "$work/tokens" >"$work/$2-wrk-$port.txt" 2>&1 &
         load_pids+=("$!")
     done
-    $probe run "$1" "$work/probe.json" "$port_a" "$port_b" "$work/tokens" &
+    $probe run "$1" "$work/$2-probe.json" "$port_a" "$port_b" "$work/tokens" &
     load_pids+=("$!")
 }
-finish() { # finish <phase>
+finish() { # finish <phase> <title>
     for pid in "${load_pids[@]}"; do wait "$pid"; done
     local strict=""
     [ -n "$SMOKE" ] || strict="--strict"
-    $probe report "$1" "$work/probe.json" "$work/faults" "$work"/wrk-*.txt ${strict:+"$strict"} || status=1
-    rm -f "$work"/wrk-*.txt
+    $probe report "$2" "$work/$1-probe.json" "$work/$1-faults" "$work/$1"-wrk-*.txt ${strict:+"$strict"} || status=1
 }
 
-# ---- (a) restart and (b) pause: one server, append-only file on ----
-if [[ " $PHASES " == *" server "* ]]; then
-read -r port_redis port_a port_b <<<"$(free_ports 3)"
-redis "$work/single" "$port_redis" --appendonly yes --appendfsync everysec
-redis_pid=$last_pid
-instances "redis://127.0.0.1:$port_redis"
-$probe revoke "$port_a" "$work/tokens"
-: >"$work/faults"
-load_pids=()
-load $((3 * STEADY + PAUSE + 2))
-sleep "$STEADY"
-start=$(now)
-kill -TERM "$redis_pid"; wait "$redis_pid" || true
-redis "$work/single" "$port_redis" --appendonly yes --appendfsync everysec
-redis_pid=$last_pid
-echo "restart $start $(now)" >>"$work/faults"
-sleep "$STEADY"
-start=$(now)
-kill -STOP "$redis_pid"
-sleep "$PAUSE"
-kill -CONT "$redis_pid"
-echo "pause $start $(now)" >>"$work/faults"
-finish "one server"
-stop_all
-fi
+# (a) restart and (b) pause: one server, append-only file on.
+phase_server() {
+    local port_redis redis_pid start
+    read -r port_redis port_a port_b <<<"$(free_ports 3)"
+    redis "$work/single" "$port_redis" --appendonly yes --appendfsync everysec
+    redis_pid=$last_pid
+    instances "redis://127.0.0.1:$port_redis"
+    $probe revoke "$port_a" "$port_b" "$work/tokens"
+    : >"$work/server-faults"
+    load_pids=()
+    load $((3 * STEADY + PAUSE + 2)) server
+    sleep "$STEADY"
+    start=$(now)
+    kill -TERM "$redis_pid"
+    wait "$redis_pid" || true
+    redis "$work/single" "$port_redis" --appendonly yes --appendfsync everysec
+    redis_pid=$last_pid
+    echo "restart $start $(now)" >>"$work/server-faults"
+    sleep "$STEADY"
+    start=$(now)
+    kill -STOP "$redis_pid"
+    sleep "$PAUSE"
+    kill -CONT "$redis_pid"
+    echo "pause $start $(now)" >>"$work/server-faults"
+    finish server "one server"
+    stop_all
+}
 
-# ---- (c) a cluster primary killed: 3 primaries, 3 replicas ----
-if [[ " $PHASES " == *" cluster "* ]]; then
-read -r -a ports <<<"$(free_ports 14)"
-port_a=${ports[12]} port_b=${ports[13]}
-node_pids=()
-for i in 0 1 2 3 4 5; do
-    redis "$work/node$i" "${ports[$i]}" --appendonly no --cluster-enabled yes \
-        --cluster-port "${ports[$((i + 6))]}" --cluster-config-file nodes.conf \
-        --cluster-node-timeout 1000 --repl-diskless-sync-delay 0
-    node_pids+=("$last_pid")
-done
-for i in 1 2 3 4 5; do
-    redis-cli -p "${ports[0]}" CLUSTER MEET 127.0.0.1 "${ports[$i]}" "${ports[$((i + 6))]}" >/dev/null
-done
-redis-cli -p "${ports[0]}" CLUSTER ADDSLOTSRANGE 0 5460 >/dev/null
-redis-cli -p "${ports[1]}" CLUSTER ADDSLOTSRANGE 5461 10922 >/dev/null
-redis-cli -p "${ports[2]}" CLUSTER ADDSLOTSRANGE 10923 16383 >/dev/null
-for i in 0 1 2 3 4 5; do
-    until_true 10 bash -c "redis-cli -p ${ports[$i]} CLUSTER INFO | grep -q cluster_known_nodes:6"
-done
-for i in 3 4 5; do
-    id="$(redis-cli -p "${ports[$((i - 3))]}" CLUSTER MYID)"
-    until_true 10 bash -c "redis-cli -p ${ports[$i]} CLUSTER REPLICATE $id | grep -q OK"
-done
-healthy() { # healthy <port>
+# healthy <port>: the cluster is ok, and a replica's link is up.
+healthy() {
     redis-cli -p "$1" CLUSTER INFO | grep -q cluster_state:ok &&
         { redis-cli -p "$1" INFO replication | grep -q role:master ||
             redis-cli -p "$1" INFO replication | grep -q master_link_status:up; }
 }
-for i in 0 1 2 3 4 5; do until_true 20 healthy "${ports[$i]}"; done
-seeds="127.0.0.1:${ports[0]},127.0.0.1:${ports[1]},127.0.0.1:${ports[2]}"
-instances "redis+cluster://$seeds"
-$probe revoke "$port_a" "$work/tokens"
-: >"$work/faults"
-load_pids=()
-load $((2 * STEADY + 4))
-sleep "$STEADY"
-# The primary of slot 0 dies; node 3 is its replica.
-start=$(now)
-kill -KILL "${node_pids[0]}"
-promoted() { redis-cli -p "${ports[3]}" INFO replication | grep -q role:master && healthy "${ports[3]}"; }
-until_true 20 promoted
-end=$(now)
-echo "primary-kill $start $end" >>"$work/faults"
-awk -v s="$start" -v e="$end" 'BEGIN { printf "   (the replica took over %.2f s after the kill)\n", e - s }'
-finish "cluster"
-fi
 
+# (c) a cluster primary killed: 3 primaries, 3 replicas (node i + 3
+# replicates node i), built without redis-cli --cluster.
+phase_cluster() {
+    local ports node_pids=() i id start end
+    read -r -a ports <<<"$(free_ports 14)"
+    port_a=${ports[12]} port_b=${ports[13]}
+    for i in 0 1 2 3 4 5; do
+        redis "$work/node$i" "${ports[$i]}" --appendonly no --cluster-enabled yes \
+            --cluster-port "${ports[$((i + 6))]}" --cluster-config-file nodes.conf \
+            --cluster-node-timeout 1000 --repl-diskless-sync-delay 0
+        node_pids+=("$last_pid")
+    done
+    for i in 1 2 3 4 5; do
+        redis-cli -p "${ports[0]}" CLUSTER MEET 127.0.0.1 "${ports[$i]}" "${ports[$((i + 6))]}" >/dev/null
+    done
+    redis-cli -p "${ports[0]}" CLUSTER ADDSLOTSRANGE 0 5460 >/dev/null
+    redis-cli -p "${ports[1]}" CLUSTER ADDSLOTSRANGE 5461 10922 >/dev/null
+    redis-cli -p "${ports[2]}" CLUSTER ADDSLOTSRANGE 10923 16383 >/dev/null
+    for i in 0 1 2 3 4 5; do
+        until_true 10 bash -c "redis-cli -p ${ports[$i]} CLUSTER INFO | grep -q cluster_known_nodes:6"
+    done
+    for i in 3 4 5; do
+        id="$(redis-cli -p "${ports[$((i - 3))]}" CLUSTER MYID)"
+        until_true 10 bash -c "redis-cli -p ${ports[$i]} CLUSTER REPLICATE $id | grep -q OK"
+    done
+    for i in 0 1 2 3 4 5; do until_true 20 healthy "${ports[$i]}"; done
+    instances "redis+cluster://127.0.0.1:${ports[0]},127.0.0.1:${ports[1]},127.0.0.1:${ports[2]}"
+    $probe revoke "$port_a" "$port_b" "$work/tokens"
+    : >"$work/cluster-faults"
+    load_pids=()
+    load $((2 * STEADY + 4)) cluster
+    sleep "$STEADY"
+    # The primary of slots 0-5460 dies; node 3 takes over.
+    start=$(now)
+    kill -KILL "${node_pids[0]}"
+    wait "${node_pids[0]}" 2>/dev/null || true
+    until_true 20 bash -c "redis-cli -p ${ports[3]} INFO replication | grep -q role:master"
+    until_true 20 healthy "${ports[3]}"
+    end=$(now)
+    echo "primary-kill $start $end" >>"$work/cluster-faults"
+    awk -v s="$start" -v e="$end" 'BEGIN { printf "   (the replica took over %.2f s after the kill)\n", e - s }'
+    finish cluster "cluster"
+    stop_all
+}
+
+for phase in $PHASES; do "phase_$phase"; done
 exit $status

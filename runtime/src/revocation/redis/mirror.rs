@@ -57,14 +57,14 @@ impl Shared {
     }
 
     pub(super) fn is_synced(&self) -> bool {
-        self.epoch.load(Ordering::SeqCst) % 2 == 0
+        self.epoch.load(Ordering::SeqCst).is_multiple_of(2)
     }
 
     /// The mirror's answer, if it was in sync from before to after reading
     /// it; `None` otherwise (Redis is to be asked).
     pub(super) fn status(&self, token: &TokenKey<'_>) -> Option<TokenStatus> {
         let before = self.epoch.load(Ordering::SeqCst);
-        if before % 2 == 1 {
+        if !before.is_multiple_of(2) {
             return None;
         }
         let status = self.mirror.status_now(token);
