@@ -14,20 +14,13 @@ use super::store::{
     DEFAULT_REVOCATION_TIMEOUT, RevocationStore, StoreError, TokenKey, TokenStatus,
 };
 
-// From the bottom up: each uses only those above it.
-mod topology;
-
-mod wire;
-
-mod server;
-
-mod cluster;
-
-mod sentinel;
-
 mod backend;
-
+mod cluster;
 mod mirror;
+mod sentinel;
+mod server;
+mod topology;
+mod wire;
 
 use backend::Backend;
 use mirror::{Shared, mirror_task};
