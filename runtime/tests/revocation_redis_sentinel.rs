@@ -6,23 +6,13 @@
 //! Without `redis-server` installed these tests skip loudly, except with
 //! `CI=true`, where they fail.
 
+mod support;
+
 #[cfg(not(feature = "redis"))]
 #[test]
 fn the_redis_sentinel_tests_are_compiled_in_ci() {
-    assert_ne!(
-        std::env::var("CI").as_deref(),
-        Ok("true"),
-        "CI must run the tests with `--features redis` (or `--all-features`)"
-    );
-    use std::io::Write as _;
-    let _ = writeln!(
-        std::io::stderr(),
-        "\n!!! SKIPPING the Redis Sentinel tests: built without the `redis` feature\n"
-    );
+    support::redis_feature_missing("the Redis Sentinel tests");
 }
-
-#[cfg(feature = "redis")]
-mod support;
 
 #[cfg(feature = "redis")]
 mod sentinel_tests {
@@ -34,17 +24,10 @@ mod sentinel_tests {
 
     use super::support::redis_cluster::{command, role};
     use super::support::redis_sentinel::{MASTER, RedisSentinel};
-    use super::support::redis_store::{eventually, instance, jti_key, synced};
-    use super::support::{builder, get_with, hello, revoked, routes, send, unavailable};
-
-    macro_rules! sentinel_or_skip {
-        ($name:expr) => {
-            match RedisSentinel::start($name) {
-                Some(setup) => setup,
-                None => return,
-            }
-        };
-    }
+    use super::support::redis_store::{eventually, instance, jti_key, or_skip, synced};
+    use super::support::{
+        assert_fail_closed, builder, get_with, logout_within, revoked, routes, send,
+    };
 
     /// Whether the server on `port` holds `key`.
     fn holds(port: u16, key: &str) -> bool {
@@ -53,7 +36,9 @@ mod sentinel_tests {
 
     #[actix_web::test]
     async fn the_store_follows_the_primary_when_it_dies() {
-        let mut setup = sentinel_or_skip!("the_store_follows_the_primary_when_it_dies");
+        let mut setup = or_skip!(RedisSentinel::start(
+            "the_store_follows_the_primary_when_it_dies"
+        ));
         // A from the URL form, B from the builder's list of sentinels.
         let (jwt_a, store_a) = instance(&setup.url(), "sentinel:").await;
         let store_b = RedisStore::builder()
@@ -88,18 +73,7 @@ mod sentinel_tests {
         let mut moved = false;
         for _ in 0..750 {
             for app in [&app_a, &app_b] {
-                let (status, body) = get_with(app, "/protected", &gone).await;
-                match status {
-                    StatusCode::UNAUTHORIZED => assert_eq!(body, revoked()),
-                    StatusCode::SERVICE_UNAVAILABLE => assert_eq!(body, unavailable()),
-                    other => panic!("revoked token: {other} {body}"),
-                }
-                let (status, body) = get_with(app, "/protected", &valid).await;
-                match status {
-                    StatusCode::OK => assert_eq!(body, hello("valid")),
-                    StatusCode::SERVICE_UNAVAILABLE => assert_eq!(body, unavailable()),
-                    other => panic!("valid token: {other} {body}"),
-                }
+                assert_fail_closed(app, &gone, &valid, "valid").await;
             }
             if setup.named_primary() == Some(new_port) {
                 moved = true;
@@ -111,21 +85,7 @@ mod sentinel_tests {
 
         // Writes reach the new primary soon after Sentinel names it.
         let after = jwt_a.create_access_token("after").unwrap();
-        let named = Instant::now();
-        let mut status = send(&app_a, Method::DELETE, "/logout", Some(&after))
-            .await
-            .0;
-        while status != StatusCode::OK {
-            assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
-            assert!(
-                named.elapsed() < Duration::from_secs(5),
-                "still no write 5 s after the failover"
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-            status = send(&app_a, Method::DELETE, "/logout", Some(&after))
-                .await
-                .0;
-        }
+        logout_within(&app_a, &after, Duration::from_secs(5)).await;
         assert!(holds(new_port, &jti_key("sentinel:", &after)));
         synced(&store_a).await;
         synced(&store_b).await;
@@ -157,8 +117,9 @@ mod sentinel_tests {
 
     #[actix_web::test]
     async fn after_a_manual_failover_writes_move_to_the_new_primary_at_once() {
-        let mut setup =
-            sentinel_or_skip!("after_a_manual_failover_writes_move_to_the_new_primary_at_once");
+        let mut setup = or_skip!(RedisSentinel::start(
+            "after_a_manual_failover_writes_move_to_the_new_primary_at_once"
+        ));
         let (jwt_a, store_a) = instance(&setup.url(), "manual:").await;
         let (jwt_b, store_b) = instance(&setup.url(), "manual:").await;
         synced(&store_a).await;

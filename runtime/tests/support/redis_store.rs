@@ -10,6 +10,20 @@ use actix_jwt_extended::revocation::RedisStore;
 
 use super::{builder, claim};
 
+/// The value of a test server's `start(name)`, or the end of the test when
+/// it returned `None` (the binary is missing; it said so).
+#[allow(unused_macros)]
+macro_rules! or_skip {
+    ($start:expr) => {
+        match $start {
+            Some(server) => server,
+            None => return,
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use or_skip;
+
 /// A store on `url` (any form of `RedisStoreBuilder::url`) under `prefix`.
 pub async fn store(url: &str, prefix: &str) -> RedisStore {
     RedisStore::builder()
