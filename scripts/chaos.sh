@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The fault-injection load run of docs/revocation.md ("Under faults"): two
+# The fault-injection load run of docs/revocation.md ("Measured under faults"): two
 # instances of examples/blocklist.rs share one Redis store; wrk loads both
 # with a mix of valid and revoked tokens while
 #   (a) Redis is restarted (SIGTERM, then started again; append-only file on),
@@ -16,7 +16,7 @@
 # fault (goal <= 2 s), and the propagation of a revocation between the
 # instances under load, p50/p99 (goal p99 <= 50 ms).
 #
-#   scripts/chaos.sh             # release build, ~40 s per phase
+#   scripts/chaos.sh             # release build; about a minute after the build
 #   SMOKE=1 scripts/chaos.sh     # CI: debug build, short phases, the checks only
 #   PHASES=cluster scripts/chaos.sh   # one phase ("server" or "cluster")
 #   KEEP=1 RUST_LOG=info scripts/chaos.sh   # keep the logs of the servers and instances
