@@ -52,7 +52,12 @@ const LAYERS: &[(&str, &[&str])] = &[
         "revocation",
         &["store", "memory", "check", "rotation", "redis"],
     ),
-    ("revocation::redis", &["wire", "mirror"]),
+    (
+        "revocation::redis",
+        &[
+            "topology", "wire", "server", "cluster", "sentinel", "backend", "mirror",
+        ],
+    ),
 ];
 
 /// Imports allowed to point upwards: `(from, to)`.
