@@ -23,6 +23,7 @@ use crate::config::{
 use crate::cookies;
 use crate::decode::Decoder;
 use crate::error::{ConfigError, ErrorClass, JwtError};
+use crate::events::{Audit, AuditEvent};
 use crate::keys::{self, Keys};
 use crate::loaders::Loaders;
 use crate::manager::{Inner, JwtManager};
@@ -56,6 +57,7 @@ pub struct JwtManagerBuilder {
     loaders: Loaders,
     provider: Option<&'static CryptoProvider>,
     revocation: RevocationSettings,
+    audit: Audit,
 }
 
 impl fmt::Debug for JwtManagerBuilder {
@@ -421,6 +423,22 @@ impl JwtManagerBuilder {
         self
     }
 
+    // --- Observability ---------------------------------------------------
+
+    /// Receives every audit event of this manager — tokens issued, requests
+    /// accepted and rejected, revocations, refresh-token reuse, an
+    /// unavailable revocation store — in addition to its `tracing` event
+    /// (and metrics, with the `metrics` feature). It runs on the thread that
+    /// made the decision, before the response is sent: keep it short (e.g.
+    /// send to a channel). See [`AuditEvent`].
+    pub fn audit_hook<F>(mut self, hook: F) -> Self
+    where
+        F: Fn(&AuditEvent<'_>) + Send + Sync + 'static,
+    {
+        self.audit = Audit::new(Arc::new(hook));
+        self
+    }
+
     // --- Building --------------------------------------------------------
 
     /// Checks the settings, prepares the keys and returns the manager.
@@ -432,6 +450,7 @@ impl JwtManagerBuilder {
             mut loaders,
             provider,
             revocation,
+            audit,
         } = self;
         let checked = config.check()?;
         cookies::warn_if_insecure(&config);
@@ -459,6 +478,7 @@ impl JwtManagerBuilder {
                 loaders,
                 renderer,
                 revocation,
+                audit,
             }),
         })
     }

@@ -43,6 +43,11 @@
 //!   `redis` feature, or your own
 //!   [`RevocationStore`](revocation::RevocationStore)) and refresh-token
 //!   rotation with reuse detection.
+//! * Observability: an [`AuditEvent`] per security decision, as a `tracing`
+//!   event, through an audit hook, and (feature `metrics`) as
+//!   [`metrics`](crate::metrics) counters and a latency histogram.
+//! * OpenAPI (feature `utoipa`): [`openapi::apply`](crate::openapi::apply)
+//!   documents each protected handler's security from its attribute.
 //!
 //! Rejected requests get `{"msg": "<reason>"}` with Flask-JWT-Extended's
 //! status (401, 422, …) and never reach the handler body; every response can
@@ -68,6 +73,7 @@ mod csrf;
 mod decode;
 mod encode;
 mod error;
+mod events;
 mod extract;
 mod extractors;
 mod keys;
@@ -75,6 +81,10 @@ mod kind;
 mod loaders;
 mod login;
 mod manager;
+#[cfg(feature = "metrics")]
+pub mod metrics;
+#[cfg(feature = "utoipa")]
+pub mod openapi;
 mod pipeline;
 mod refresh;
 mod rejection;
@@ -98,6 +108,7 @@ pub use config::{Expires, JwtConfig, TokenCache, TokenLocation, WwwAuthenticate}
 pub use cookies::{CookieOptions, CookieSink, PERSISTENT_COOKIE_MAX_AGE};
 pub use encode::{Fresh, TokenOptions};
 pub use error::{ConfigError, ErrorClass, JwtError};
+pub use events::{AUDIT_TARGET, AuditEvent, StoreOperation};
 pub use kind::TokenKind;
 pub use login::{AuthEndpoint, invalid_credentials_response};
 pub use manager::JwtManager;

@@ -20,6 +20,7 @@ use crate::cookies::{self, CookieOptions, CookieSink};
 use crate::decode::Decoder;
 use crate::encode::{self, Minting, TokenOptions};
 use crate::error::{ConfigError, JwtError};
+use crate::events::{Audit, AuditEvent};
 use crate::keys::Keys;
 use crate::kind::TokenKind;
 use crate::loaders::Loaders;
@@ -43,6 +44,8 @@ pub(crate) struct Inner {
     pub(crate) renderer: Arc<Renderer>,
     pub(crate) revocation: RevocationSettings,
     pub(crate) retention: Retention,
+    /// Where audit events go.
+    pub(crate) audit: Audit,
 }
 
 /// Issues and verifies tokens for an actix-web application — the
@@ -160,7 +163,12 @@ impl JwtManager {
             keys: &inner.keys,
             loaders: &inner.loaders.claims,
         };
-        encode::create(minting, identity, kind, options, now_f64())
+        let token = encode::create(minting, identity, kind, options, now_f64())?;
+        inner.audit.emit(AuditEvent::Issued {
+            token_type: kind,
+            identity,
+        });
+        Ok(token)
     }
 
     /// Creates an access token and a refresh token for `identity` that start
@@ -229,7 +237,7 @@ impl JwtManager {
     pub async fn rotate_refresh_token(&self, token: &DecodedToken) -> Result<TokenPair, Rejection> {
         let inner = &self.inner;
         let reject = |error| self.reject(Rejection::with_token(error, Arc::new(token.clone())));
-        let family = revocation::exchange(&inner.revocation, inner.retention, token)
+        let family = revocation::exchange(&inner.revocation, inner.retention, &inner.audit, token)
             .await
             .map_err(reject)?;
         self.pair_in_family(token.identity(), &family, TokenOptions::new(), None)
@@ -431,9 +439,15 @@ impl JwtManager {
     /// answer within the revocation timeout.
     pub async fn revoke_token(&self, token: &DecodedToken) -> Result<(), Rejection> {
         let inner = &self.inner;
-        check::revoke(&inner.revocation, inner.retention, token)
+        check::revoke(&inner.revocation, inner.retention, &inner.audit, token)
             .await
-            .map_err(|e| self.reject(e))
+            .map_err(|e| self.reject(e))?;
+        inner.audit.emit(AuditEvent::Revoked {
+            token_type: Some(token.kind()),
+            identity: token.identity(),
+            jti: token.jti(),
+        });
+        Ok(())
     }
 
     /// Revokes every token of `identity` (the value of the identity claim,
@@ -453,11 +467,17 @@ impl JwtManager {
         check::revoke_issued_before(
             &inner.revocation,
             inner.retention,
+            &inner.audit,
             &identity_key(&identity),
             cutoff,
         )
         .await
         .map_err(|e| self.reject(e))?;
+        inner.audit.emit(AuditEvent::Revoked {
+            token_type: None,
+            identity: &identity,
+            jti: None,
+        });
         let wait = cutoff as f64 - now_f64();
         if wait > 0.0 {
             tokio::time::sleep(Duration::from_secs_f64(wait)).await;
@@ -473,6 +493,7 @@ impl JwtManager {
         let current = CurrentToken::unlocated(Arc::new(token.clone()));
         check::is_revoked(
             &inner.revocation,
+            &inner.audit,
             inner.loaders.tokens.token_in_blocklist.as_ref(),
             &current,
         )

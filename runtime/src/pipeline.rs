@@ -8,8 +8,11 @@
 //! can be read) → decode and validate (or a still-valid cached token) →
 //! CSRF → type → fresh → revocation check → token-verification loader →
 //! user lookup. On success the token is stored in the request for the
-//! getters; every rejection is logged (never the token) and carries the
-//! manager's rendering.
+//! getters; every rejection carries the manager's rendering.
+//!
+//! Each request gets one audit decision (`events`): a rejection here, or,
+//! once the caller has checked what it adds (a handler's requirements, its
+//! bindings), [`Verification::accept`] or [`Verification::refuse`].
 
 use std::sync::Arc;
 
@@ -23,6 +26,7 @@ use crate::body;
 use crate::cache;
 use crate::csrf;
 use crate::error::JwtError;
+use crate::events::{Audit, AuditEvent, Stopwatch};
 use crate::extract;
 use crate::kind::TokenKind;
 use crate::manager::JwtManager;
@@ -55,10 +59,52 @@ impl Verified {
     }
 }
 
-/// A verified request: its manager and the outcome.
+/// A verified request: its manager and the outcome, awaiting the caller's
+/// decision.
 pub(crate) struct Verification {
     pub(crate) manager: JwtManager,
     pub(crate) verified: Verified,
+    req: HttpRequest,
+    options: VerifyOptions,
+    started: Stopwatch,
+}
+
+impl Verification {
+    /// The request is accepted: emits the decision (for a token; an
+    /// anonymous request or a preflight is no decision about a token).
+    pub(crate) fn accept(&self) {
+        if let Some(current) = self.verified.token() {
+            let token = current.token();
+            self.manager.inner.audit.decide(
+                AuditEvent::Accepted {
+                    token_type: token.kind(),
+                    location: current.location(),
+                    identity: token.identity(),
+                    jti: token.jti(),
+                    method: self.req.method(),
+                    path: self.req.path(),
+                },
+                self.started,
+            );
+        }
+    }
+
+    /// Refuses the verified request with `error` (a requirement or binding
+    /// of the caller): emits the decision and returns the rejection.
+    pub(crate) fn refuse(&self, error: JwtError) -> Rejection {
+        let rejection = match self.verified.token() {
+            Some(token) => Rejection::with_token(error, Arc::clone(&token.token)),
+            None => Rejection::from(error),
+        };
+        reject(
+            &self.manager.inner.audit,
+            &self.req,
+            &rejection,
+            self.options,
+            self.started,
+        );
+        self.manager.reject(rejection)
+    }
 }
 
 /// Verifies `req` with `options`. With the request's `payload`, the body is
@@ -70,11 +116,12 @@ pub(crate) fn verify(
     payload: Option<&mut Payload>,
     options: VerifyOptions,
 ) -> LocalBoxFuture<'static, Result<Verification, Rejection>> {
+    let started = Stopwatch::start();
     let req = req.clone();
     let Some(manager) = JwtManager::from_app(&req).cloned() else {
-        let error = JwtError::ManagerMissing;
-        tracing::error!(target: "actix_jwt_extended", "{error}");
-        return Box::pin(async move { Err(error.into()) });
+        let rejection = Rejection::from(JwtError::ManagerMissing);
+        reject(&Audit::default(), &req, &rejection, options, started);
+        return Box::pin(async move { Err(rejection) });
     };
     let preflight = req.method() == Method::OPTIONS;
     let config = manager.config();
@@ -94,24 +141,42 @@ pub(crate) fn verify(
             steps(&manager, &req, options).await
         };
         match verified {
-            Ok(verified) => Ok(Verification { manager, verified }),
+            Ok(verified) => Ok(Verification {
+                manager,
+                verified,
+                req,
+                options,
+                started,
+            }),
             Err(rejection) => {
-                log_rejection(&req, rejection.error());
+                reject(&manager.inner.audit, &req, &rejection, options, started);
                 Err(rejection.rendered_by(&manager.inner.renderer))
             }
         }
     })
 }
 
-/// Logs a rejection (never the token).
-pub(crate) fn log_rejection(req: &HttpRequest, error: &JwtError) {
-    tracing::debug!(
-        target: "actix_jwt_extended",
-        method = %req.method(),
-        path = req.path(),
-        status = error.status().as_u16(),
-        reason = %error,
-        "request rejected"
+/// The audit decision of a rejected request.
+fn reject(
+    audit: &Audit,
+    req: &HttpRequest,
+    rejection: &Rejection,
+    options: VerifyOptions,
+    started: Stopwatch,
+) {
+    let error = rejection.error();
+    let token = rejection.token();
+    audit.decide(
+        AuditEvent::Rejected {
+            reason: error.class(),
+            error,
+            token_type: token.map_or(options.kind(), |token| token.kind()),
+            identity: token.map(|token| token.identity()),
+            jti: token.and_then(|token| token.jti()),
+            method: req.method(),
+            path: req.path(),
+        },
+        started,
     );
 }
 
@@ -156,6 +221,7 @@ async fn steps(
         && let Err(error) = check::check(
             &inner.revocation,
             inner.retention,
+            &inner.audit,
             loaders.token_in_blocklist.as_ref(),
             &current,
         )
