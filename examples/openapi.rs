@@ -26,8 +26,8 @@
 //! document follows); `PORT` changes the port (5000).
 
 use actix_jwt_extended::{
-    JwtManager, Rejection, TokenOptions, jwt_optional, jwt_refresh_required, jwt_required,
-    openapi, require_token,
+    JwtManager, Rejection, TokenOptions, jwt_optional, jwt_refresh_required, jwt_required, openapi,
+    require_token,
 };
 use actix_web::{App, HttpResponse, HttpServer, delete, get, post, web};
 use serde::Deserialize;
@@ -63,7 +63,9 @@ async fn login(jwt: JwtManager, body: web::Json<Login>) -> Result<HttpResponse, 
         ("admin", "admin") => json!(["read", "write"]),
         ("test", "test") => json!(["read"]),
         _ => {
-            return Ok(HttpResponse::Unauthorized().json(json!({"msg": "Bad username or password"})));
+            return Ok(
+                HttpResponse::Unauthorized().json(json!({"msg": "Bad username or password"}))
+            );
         }
     };
     let access = TokenOptions::new().claim("scope", scope);

@@ -47,7 +47,12 @@ impl RevocationStore for DownStore {
     async fn revoke_family(&self, _: &str, _: Option<i64>) -> Result<(), StoreError> {
         Err(StoreError::new("the store is down"))
     }
-    async fn revoke_issued_before(&self, _: &str, _: i64, _: Option<i64>) -> Result<(), StoreError> {
+    async fn revoke_issued_before(
+        &self,
+        _: &str,
+        _: i64,
+        _: Option<i64>,
+    ) -> Result<(), StoreError> {
         Err(StoreError::new("the store is down"))
     }
     async fn exchange(&self, _: &str, _: Option<i64>) -> Result<bool, StoreError> {
@@ -221,10 +226,7 @@ async fn every_counter_and_the_histogram_after_a_scripted_sequence() {
         )
     };
     let expected_counters = BTreeMap::from([
-        (
-            series(names::TOKENS_ISSUED, &[("token_type", "access")]),
-            5,
-        ),
+        (series(names::TOKENS_ISSUED, &[("token_type", "access")]), 5),
         (
             series(names::TOKENS_ISSUED, &[("token_type", "refresh")]),
             2,

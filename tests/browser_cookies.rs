@@ -3,10 +3,10 @@
 //!
 //! Skipped without Chromium, except when `CI=true` (see `browser_support`).
 
+mod browser_support;
 #[allow(dead_code)]
 #[path = "../examples/cookies.rs"]
 mod demo;
-mod browser_support;
 
 use std::net::TcpListener;
 use std::time::{Duration, Instant};

@@ -4,10 +4,10 @@
 //!
 //! Skipped without Chromium, except when `CI=true` (see `browser_support`).
 
+mod browser_support;
 #[allow(dead_code)]
 #[path = "../examples/openapi.rs"]
 mod example;
-mod browser_support;
 
 use std::net::TcpListener;
 use std::time::{Duration, Instant};

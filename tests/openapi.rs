@@ -229,7 +229,11 @@ fn each_handler_is_secured_as_its_attribute_says() {
     let access_unsafe = everywhere(none.clone(), "jwt_cookie", Some("jwt_csrf"));
     let mut optional = access_safe.clone();
     optional.push(json!({}));
-    let scoped = everywhere(json!(["admin", "perms:read"]), "jwt_cookie", Some("jwt_csrf"));
+    let scoped = everywhere(
+        json!(["admin", "perms:read"]),
+        "jwt_cookie",
+        Some("jwt_csrf"),
+    );
     let cases: Vec<(&str, &str, Option<Vec<Value>>, Option<(&str, bool, bool)>)> = vec![
         ("/public", "get", None, None),
         (
@@ -291,7 +295,12 @@ fn each_handler_is_secured_as_its_attribute_says() {
             Some(access_safe),
             Some(("any", false, false)),
         ),
-        ("/scoped", "delete", Some(scoped), Some(("access", false, false))),
+        (
+            "/scoped",
+            "delete",
+            Some(scoped),
+            Some(("access", false, false)),
+        ),
         (
             "/scoped_below",
             "get",
@@ -330,8 +339,7 @@ fn the_hidden_guard_leaves_utoipa_s_inference_alone_in_both_orders() {
     for path in ["/between", "/above_body"] {
         let body = &operation(&document, path, "post")["requestBody"];
         assert_eq!(
-            body["content"]["application/json"]["schema"]["$ref"],
-            "#/components/schemas/Item",
+            body["content"]["application/json"]["schema"]["$ref"], "#/components/schemas/Item",
             "{path}"
         );
     }
@@ -349,7 +357,10 @@ fn schemes_follow_the_configuration() {
     assert_eq!(schemes["jwt_cookie"]["type"], "apiKey");
     assert_eq!(schemes["jwt_cookie"]["in"], "cookie");
     assert_eq!(schemes["jwt_cookie"]["name"], "access_token_cookie");
-    assert_eq!(schemes["jwt_refresh_cookie"]["name"], "refresh_token_cookie");
+    assert_eq!(
+        schemes["jwt_refresh_cookie"]["name"],
+        "refresh_token_cookie"
+    );
     assert_eq!(schemes["jwt_csrf"]["in"], "header");
     assert_eq!(schemes["jwt_csrf"]["name"], "X-CSRF-TOKEN");
     assert!(
@@ -478,12 +489,20 @@ async fn handlers_stay_protected_in_both_orders() {
     .await;
     for uri in ["/above/1", "/below/1"] {
         let req = service::TestRequest::get().uri(uri).to_request();
-        assert_eq!(service::call_service(&app, req).await.status(), 401, "{uri}");
+        assert_eq!(
+            service::call_service(&app, req).await.status(),
+            401,
+            "{uri}"
+        );
         let req = service::TestRequest::get()
             .uri(uri)
             .insert_header(("Authorization", format!("Bearer {token}")))
             .to_request();
-        assert_eq!(service::call_service(&app, req).await.status(), 200, "{uri}");
+        assert_eq!(
+            service::call_service(&app, req).await.status(),
+            200,
+            "{uri}"
+        );
     }
     let req = service::TestRequest::post()
         .uri("/between")

@@ -454,8 +454,10 @@ mod tests {
         assert_eq!(names(json!("admin")), ["admin"]);
         assert_eq!(names(json!(["read", "write"])), ["read", "write"]);
         assert_eq!(
-            names(json!({"admin": true, "perms": ["read", "write"], "team": "blue",
-                         "org": {"id": 7, "owner": true}, "off": false})),
+            names(
+                json!({"admin": true, "perms": ["read", "write"], "team": "blue",
+                         "org": {"id": 7, "owner": true}, "off": false})
+            ),
             [
                 "admin",
                 "perms:read",

@@ -45,9 +45,9 @@ pub use crate::pipeline::Verified;
 pub use crate::token::{CurrentToken, TypedToken};
 pub use crate::verify_options::VerifyOptions;
 pub use actix_web;
+pub use futures_util::future::LocalBoxFuture as BoxedCheck;
 #[cfg(feature = "utoipa")]
 pub use inventory;
-pub use futures_util::future::LocalBoxFuture as BoxedCheck;
 pub use serde_json::Value as JsonValue;
 
 #[cfg(feature = "utoipa")]

@@ -257,4 +257,3 @@ pub fn browser_available(chromium: &Path, chromedriver: &Path) -> bool {
     );
     false
 }
-

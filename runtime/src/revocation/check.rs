@@ -201,10 +201,9 @@ pub(crate) async fn reuse_detected(
         settings.store.revoke_family(family, until),
     )
     .await
-    .map_or_else(
-        unanswered(audit, StoreOperation::RevokeFamily),
-        |()| JwtError::RefreshTokenReused,
-    )
+    .map_or_else(unanswered(audit, StoreOperation::RevokeFamily), |()| {
+        JwtError::RefreshTokenReused
+    })
 }
 
 /// Revokes one token by its `jti`, until it expires.
