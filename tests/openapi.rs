@@ -6,11 +6,8 @@
 //! `$OPENAPI_PYTHON` or `python3`; skipped locally without it, a failure
 //! when `CI=true`).
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 use actix_jwt_extended::{JwtManager, TokenLocation, openapi};
-use actix_jwt_extended_examples::{hs256, repo_root};
+use actix_jwt_extended_examples::{hs256, run_python_fixture};
 use actix_web::App;
 use actix_web::test as service;
 use serde_json::{Value, json};
@@ -432,47 +429,21 @@ fn every_requirement_names_a_defined_scheme() {
 
 #[test]
 fn the_document_passes_openapi_spec_validator() {
-    let python = std::env::var("OPENAPI_PYTHON").unwrap_or_else(|_| "python3".to_owned());
-    let script = repo_root().join("tests/fixtures/openapi/validate.py");
-    let spawned = Command::new(&python)
-        .arg(&script)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn();
-    let mut child = match spawned {
-        Ok(child) => child,
-        Err(e) => return missing(&format!("cannot run {python}: {e}")),
-    };
     let text = documented(&manager()).to_string();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(text.as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
-    if output.status.code() == Some(3) {
-        return missing(&String::from_utf8_lossy(&output.stderr));
-    }
+    let Some(output) = run_python_fixture(
+        "OPENAPI_PYTHON",
+        "openapi/validate.py",
+        &text,
+        "openapi-spec-validator (pip install -r tests/fixtures/openapi/requirements.txt)",
+    ) else {
+        return;
+    };
     assert!(
         output.status.success(),
         "openapi-spec-validator rejects the document: {}\n{text}",
         String::from_utf8_lossy(&output.stderr)
     );
     assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "valid");
-}
-
-fn missing(why: &str) {
-    let message = format!(
-        "openapi-spec-validator is not available ({}). Install it with \
-         `pip install -r tests/fixtures/openapi/requirements.txt` and/or set OPENAPI_PYTHON.",
-        why.trim()
-    );
-    if std::env::var("CI").as_deref() == Ok("true") {
-        panic!("{message}");
-    }
-    eprintln!("\n!!!!! SKIPPED: {message}\n");
 }
 
 #[actix_web::test]
