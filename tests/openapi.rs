@@ -218,6 +218,11 @@ fn everywhere(scopes: Value, cookie: &str, csrf: Option<&str>) -> Vec<Value> {
     ]
 }
 
+/// The `x-jwt` extension.
+fn x_jwt(token_type: &str, fresh: bool, optional: bool) -> Value {
+    json!({"token_type": token_type, "fresh": fresh, "optional": optional})
+}
+
 #[test]
 fn each_handler_is_secured_as_its_attribute_says() {
     let document = documented(&manager());
@@ -231,90 +236,68 @@ fn each_handler_is_secured_as_its_attribute_says() {
         "jwt_cookie",
         Some("jwt_csrf"),
     );
-    let cases: Vec<(&str, &str, Option<Vec<Value>>, Option<(&str, bool, bool)>)> = vec![
-        ("/public", "get", None, None),
-        (
-            "/above/{id}",
-            "get",
-            Some(access_safe.clone()),
-            Some(("access", false, false)),
-        ),
-        (
-            "/below/{id}",
-            "get",
-            Some(access_safe.clone()),
-            Some(("access", false, false)),
-        ),
-        (
-            "/between",
-            "post",
-            Some(access_unsafe.clone()),
-            Some(("access", false, false)),
-        ),
+    let access = x_jwt("access", false, false);
+    let public = (Value::Null, Value::Null);
+    // path, method: the expected `security` and `x-jwt`.
+    let cases = [
+        ("/public", "get", public.clone()),
+        ("/above/{id}", "get", (json!(access_safe), access.clone())),
+        ("/below/{id}", "get", (json!(access_safe), access.clone())),
+        ("/between", "post", (json!(access_unsafe), access.clone())),
         (
             "/above_body",
             "post",
-            Some(access_unsafe.clone()),
-            Some(("access", false, false)),
+            (json!(access_unsafe), access.clone()),
         ),
         (
             "/fresh",
             "put",
-            Some(access_unsafe),
-            Some(("access", true, false)),
+            (json!(access_unsafe), x_jwt("access", true, false)),
         ),
         (
             "/refresh",
             "post",
-            Some(everywhere(
-                none.clone(),
-                "jwt_refresh_cookie",
-                Some("jwt_refresh_csrf"),
-            )),
-            Some(("refresh", false, false)),
+            (
+                json!(everywhere(
+                    none.clone(),
+                    "jwt_refresh_cookie",
+                    Some("jwt_refresh_csrf")
+                )),
+                x_jwt("refresh", false, false),
+            ),
         ),
         (
             "/optional",
             "get",
-            Some(optional),
-            Some(("access", false, true)),
+            (json!(optional), x_jwt("access", false, true)),
         ),
         (
             "/query",
             "get",
-            Some(vec![json!({"jwt_query": []})]),
-            Some(("access", false, false)),
+            (json!([{"jwt_query": []}]), access.clone()),
         ),
-        ("/json", "post", None, Some(("access", false, false))),
+        ("/json", "post", (Value::Null, access.clone())),
         (
             "/any",
             "get",
-            Some(access_safe),
-            Some(("any", false, false)),
+            (json!(access_safe), x_jwt("any", false, false)),
         ),
-        (
-            "/scoped",
-            "delete",
-            Some(scoped),
-            Some(("access", false, false)),
-        ),
+        ("/scoped", "delete", (json!(scoped), access.clone())),
         (
             "/scoped_below",
             "get",
-            Some(everywhere(json!(["write"]), "jwt_cookie", None)),
-            Some(("access", false, false)),
+            (
+                json!(everywhere(json!(["write"]), "jwt_cookie", None)),
+                access,
+            ),
         ),
-        ("/custom", "get", Some(vec![json!({})]), None),
-        ("/first/index", "get", None, None),
+        ("/custom", "get", (json!([{}]), Value::Null)),
+        ("/first/index", "get", public),
     ];
-    for (path, method, security, x_jwt) in cases {
+    for (path, method, (security, x_jwt)) in cases {
         let operation = operation(&document, path, method);
-        let expected = security.map_or(Value::Null, Value::from);
-        assert_eq!(operation["security"], expected, "{method} {path}");
-        let expected = x_jwt.map_or(Value::Null, |(token_type, fresh, optional)| {
-            json!({"token_type": token_type, "fresh": fresh, "optional": optional})
-        });
-        assert_eq!(operation["x-jwt"], expected, "{method} {path}");
+        assert_eq!(operation["security"], security, "{method} {path}");
+        assert_eq!(operation["x-jwt"], x_jwt, "{method} {path}");
     }
     // The JSON location is a body property.
     let body = &operation(&document, "/json", "post")["requestBody"];
