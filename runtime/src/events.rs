@@ -18,9 +18,11 @@
 //! An event never holds the token: only its type, identity, `jti` and
 //! rotation family, and for requests the method and path.
 //!
-//! Cost per request when nothing listens: no allocation; a `tracing`
-//! callsite check, the hook's `None` check and, with the `metrics` feature,
-//! a clock read and a no-op recorder call.
+//! Cost per request when nothing listens: no allocation and no claim
+//! lookup (a decision's event is only built for a subscriber or the hook);
+//! a `tracing` interest check, the hook's `None` check and, with the
+//! `metrics` feature, two clock reads and two no-op recorder calls on
+//! static keys.
 
 use std::sync::Arc;
 
@@ -233,26 +235,55 @@ impl Audit {
 
     /// Emits an event that is not a request's decision.
     pub(crate) fn emit(&self, event: AuditEvent<'_>) {
-        trace(&event);
         #[cfg(feature = "metrics")]
-        crate::metrics::record(&event, None);
-        self.call_hook(&event);
+        crate::metrics::record(&event);
+        self.trace_and_call(&event);
     }
 
-    /// Emits a request's decision (accepted or rejected), timed from
-    /// `started`.
-    pub(crate) fn decide(&self, event: AuditEvent<'_>, started: Stopwatch) {
-        trace(&event);
+    /// Emits a request's decision, timed from `started`. The event (whose
+    /// fields cost claim lookups) is built only when the hook or a `tracing`
+    /// subscriber takes it; the metrics need only the decision.
+    pub(crate) fn decide<'a>(
+        &self,
+        decision: Decision,
+        started: Stopwatch,
+        event: impl FnOnce() -> AuditEvent<'a>,
+    ) {
         #[cfg(feature = "metrics")]
-        crate::metrics::record(&event, Some(started.0.elapsed()));
+        crate::metrics::decided(decision, started.0.elapsed());
         #[cfg(not(feature = "metrics"))]
         let _ = started;
-        self.call_hook(&event);
+        if self.hook.is_some() || decision.traced() {
+            self.trace_and_call(&event());
+        }
     }
 
-    fn call_hook(&self, event: &AuditEvent<'_>) {
+    fn trace_and_call(&self, event: &AuditEvent<'_>) {
+        trace(event);
         if let Some(hook) = &self.hook {
             hook(event);
+        }
+    }
+}
+
+/// A request's decision, as far as the metrics need it: accepted, or
+/// rejected with a reason class; and the token type.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Decision {
+    /// `None` when accepted.
+    pub(crate) rejected: Option<ErrorClass>,
+    pub(crate) token_type: TokenKind,
+}
+
+impl Decision {
+    /// Whether a subscriber records the decision's `tracing` event (at the
+    /// level [`trace`] gives it).
+    fn traced(self) -> bool {
+        match self.rejected {
+            Some(ErrorClass::Internal) => {
+                tracing::enabled!(target: AUDIT_TARGET, tracing::Level::ERROR)
+            }
+            _ => tracing::enabled!(target: AUDIT_TARGET, tracing::Level::DEBUG),
         }
     }
 }

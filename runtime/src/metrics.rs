@@ -22,12 +22,13 @@
 //! `revoke_all`, `is_revoked`, `rotate`, `revoke_family`) and `fail_open`
 //! `true` or `false`.
 //!
-//! Every key is built from static labels: recording allocates nothing.
+//! Every key is a static, hashed at compile time: recording allocates
+//! nothing.
 
 use ::metrics::{Key, Label, Level, Metadata, Unit};
 
 use crate::error::ErrorClass;
-use crate::events::{AUDIT_TARGET, AuditEvent, StoreOperation, reason_label};
+use crate::events::{AUDIT_TARGET, AuditEvent, Decision, StoreOperation, reason_label};
 use crate::kind::TokenKind;
 
 /// Counter: tokens created, by `token_type`.
@@ -99,53 +100,42 @@ static METADATA: Metadata<'static> = Metadata::new(AUDIT_TARGET, Level::INFO, So
 
 const TOKEN_TYPE: &str = "token_type";
 
-/// `[label, access]` and `[label, refresh]` for one static label.
+/// The keys of metric `$name` with each token type, `[access, refresh]`,
+/// and the label `$key = $value` if given: statics, hashed at compile time.
 macro_rules! by_token_type {
-    ($key:literal => $value:expr) => {{
-        static LABELS: [[Label; 2]; 2] = [
+    ($name:expr, $($key:literal => $value:expr)?) => {{
+        // One label, plus one for `$key` when it is given.
+        static LABELS: [[Label; 1 $(+ { let _ = $key; 1 })?]; 2] = [
             [
-                Label::from_static_parts($key, $value),
+                $(Label::from_static_parts($key, $value),)?
                 Label::from_static_parts(TOKEN_TYPE, TokenKind::Access.as_str()),
             ],
             [
-                Label::from_static_parts($key, $value),
+                $(Label::from_static_parts($key, $value),)?
                 Label::from_static_parts(TOKEN_TYPE, TokenKind::Refresh.as_str()),
             ],
         ];
-        &LABELS
+        static KEYS: [Key; 2] = [
+            Key::from_static_parts($name, &LABELS[0]),
+            Key::from_static_parts($name, &LABELS[1]),
+        ];
+        &KEYS
     }};
 }
 
-fn of_type(labels: &'static [[Label; 2]; 2], kind: TokenKind) -> &'static [Label] {
+fn of_type(keys: &'static [Key; 2], kind: TokenKind) -> &'static Key {
     match kind {
-        TokenKind::Access => &labels[0],
-        TokenKind::Refresh => &labels[1],
+        TokenKind::Access => &keys[0],
+        TokenKind::Refresh => &keys[1],
     }
 }
 
-fn token_type(kind: TokenKind) -> &'static [Label] {
-    static LABELS: [[Label; 1]; 2] = [
-        [Label::from_static_parts(
-            TOKEN_TYPE,
-            TokenKind::Access.as_str(),
-        )],
-        [Label::from_static_parts(
-            TOKEN_TYPE,
-            TokenKind::Refresh.as_str(),
-        )],
-    ];
-    match kind {
-        TokenKind::Access => &LABELS[0],
-        TokenKind::Refresh => &LABELS[1],
-    }
-}
-
-fn rejected(class: ErrorClass, kind: TokenKind) -> &'static [Label] {
+fn rejected(class: ErrorClass) -> &'static [Key; 2] {
     macro_rules! classes {
         ($($class:ident),*) => {
             match class {
                 $(ErrorClass::$class => {
-                    of_type(by_token_type!("reason" => reason_label(ErrorClass::$class)), kind)
+                    by_token_type!(REQUESTS_REJECTED, "reason" => reason_label(ErrorClass::$class))
                 })*
             }
         };
@@ -165,7 +155,7 @@ fn rejected(class: ErrorClass, kind: TokenKind) -> &'static [Label] {
     )
 }
 
-fn unavailable(operation: StoreOperation, fail_open: bool) -> &'static [Label] {
+fn unavailable(operation: StoreOperation, fail_open: bool) -> &'static Key {
     macro_rules! operations {
         ($($operation:ident),*) => {
             match operation {
@@ -180,7 +170,11 @@ fn unavailable(operation: StoreOperation, fail_open: bool) -> &'static [Label] {
                             Label::from_static_parts("fail_open", "true"),
                         ],
                     ];
-                    &LABELS[usize::from(fail_open)]
+                    static KEYS: [Key; 2] = [
+                        Key::from_static_parts(REVOCATION_UNAVAILABLE, &LABELS[0]),
+                        Key::from_static_parts(REVOCATION_UNAVAILABLE, &LABELS[1]),
+                    ];
+                    &KEYS[usize::from(fail_open)]
                 })*
             }
         };
@@ -188,44 +182,57 @@ fn unavailable(operation: StoreOperation, fail_open: bool) -> &'static [Label] {
     operations!(Check, Revoke, RevokeAll, IsRevoked, Rotate, RevokeFamily)
 }
 
-fn count(name: &'static str, labels: &'static [Label]) {
-    let key = Key::from_static_parts(name, labels);
-    ::metrics::with_recorder(|recorder| recorder.register_counter(&key, &METADATA)).increment(1);
+fn count(key: &Key) {
+    ::metrics::with_recorder(|recorder| recorder.register_counter(key, &METADATA)).increment(1);
 }
 
-/// Records an event; `elapsed` is the time a request's decision took.
-pub(crate) fn record(event: &AuditEvent<'_>, elapsed: Option<std::time::Duration>) {
-    let (outcome, kind) = match *event {
-        AuditEvent::Issued { token_type: t, .. } => return count(TOKENS_ISSUED, token_type(t)),
-        AuditEvent::Accepted { token_type: t, .. } => {
-            count(REQUESTS_ACCEPTED, token_type(t));
-            (by_token_type!("outcome" => "accepted"), t)
+/// Records a request's decision, which took `elapsed`.
+pub(crate) fn decided(decision: Decision, elapsed: std::time::Duration) {
+    let Decision {
+        rejected: reason,
+        token_type,
+    } = decision;
+    let timed = match reason {
+        None => {
+            count(of_type(by_token_type!(REQUESTS_ACCEPTED,), token_type));
+            by_token_type!(VERIFICATION_SECONDS, "outcome" => "accepted")
         }
-        AuditEvent::Rejected {
-            reason,
-            token_type: t,
-            ..
-        } => {
-            count(REQUESTS_REJECTED, rejected(reason, t));
-            (by_token_type!("outcome" => "rejected"), t)
+        Some(reason) => {
+            count(of_type(rejected(reason), token_type));
+            by_token_type!(VERIFICATION_SECONDS, "outcome" => "rejected")
         }
+    };
+    let key = of_type(timed, token_type);
+    ::metrics::with_recorder(|recorder| recorder.register_histogram(key, &METADATA))
+        .record(elapsed.as_secs_f64());
+}
+
+/// Records an event that is not a request's decision.
+pub(crate) fn record(event: &AuditEvent<'_>) {
+    match *event {
+        AuditEvent::Issued { token_type, .. } => {
+            count(of_type(by_token_type!(TOKENS_ISSUED,), token_type));
+        }
+        // Recorded by `decided`.
+        AuditEvent::Accepted { .. } | AuditEvent::Rejected { .. } => {}
         AuditEvent::Revoked { jti, .. } => {
             static TOKEN: [Label; 1] = [Label::from_static_parts("target", "token")];
             static IDENTITY: [Label; 1] = [Label::from_static_parts("target", "identity")];
-            let target: &'static [Label] = if jti.is_some() { &TOKEN } else { &IDENTITY };
-            return count(REVOCATIONS, target);
+            static KEYS: [Key; 2] = [
+                Key::from_static_parts(REVOCATIONS, &TOKEN),
+                Key::from_static_parts(REVOCATIONS, &IDENTITY),
+            ];
+            count(&KEYS[usize::from(jti.is_none())]);
         }
-        AuditEvent::RefreshReused { .. } => return count(REFRESH_REUSE, &[]),
+        AuditEvent::RefreshReused { .. } => {
+            static KEY: Key = Key::from_static_name(REFRESH_REUSE);
+            count(&KEY);
+        }
         AuditEvent::RevocationUnavailable {
             operation,
             fail_open,
             ..
-        } => return count(REVOCATION_UNAVAILABLE, unavailable(operation, fail_open)),
-    };
-    if let Some(elapsed) = elapsed {
-        let key = Key::from_static_parts(VERIFICATION_SECONDS, of_type(outcome, kind));
-        ::metrics::with_recorder(|recorder| recorder.register_histogram(&key, &METADATA))
-            .record(elapsed.as_secs_f64());
+        } => count(unavailable(operation, fail_open)),
     }
 }
 

@@ -26,7 +26,7 @@ use crate::body;
 use crate::cache;
 use crate::csrf;
 use crate::error::JwtError;
-use crate::events::{Audit, AuditEvent, Stopwatch};
+use crate::events::{Audit, AuditEvent, Decision, Stopwatch};
 use crate::extract;
 use crate::kind::TokenKind;
 use crate::manager::JwtManager;
@@ -73,20 +73,30 @@ impl Verification {
     /// The request is accepted: emits the decision (for a token; an
     /// anonymous request or a preflight is no decision about a token).
     pub(crate) fn accept(&self) {
-        if let Some(current) = self.verified.token() {
-            let token = current.token();
-            self.manager.inner.audit.decide(
-                AuditEvent::Accepted {
-                    token_type: token.kind(),
-                    location: current.location(),
-                    identity: token.identity(),
-                    jti: token.jti(),
-                    method: self.req.method(),
-                    path: self.req.path(),
-                },
-                self.started,
-            );
-        }
+        let Some(current) = self.verified.token() else {
+            return;
+        };
+        let token = current.token();
+        // The type check made the kind the required one (no claim lookup).
+        let token_type = match self.options.verifies_type() {
+            true => self.options.kind(),
+            false => token.kind(),
+        };
+        let decision = Decision {
+            rejected: None,
+            token_type,
+        };
+        self.manager
+            .inner
+            .audit
+            .decide(decision, self.started, || AuditEvent::Accepted {
+                token_type,
+                location: current.location(),
+                identity: token.identity(),
+                jti: token.jti(),
+                method: self.req.method(),
+                path: self.req.path(),
+            });
     }
 
     /// Refuses the verified request with `error` (a requirement or binding
@@ -166,18 +176,19 @@ fn reject(
 ) {
     let error = rejection.error();
     let token = rejection.token();
-    audit.decide(
-        AuditEvent::Rejected {
-            reason: error.class(),
-            error,
-            token_type: token.map_or(options.kind(), |token| token.kind()),
-            identity: token.map(|token| token.identity()),
-            jti: token.and_then(|token| token.jti()),
-            method: req.method(),
-            path: req.path(),
-        },
-        started,
-    );
+    let decision = Decision {
+        rejected: Some(error.class()),
+        token_type: token.map_or(options.kind(), |token| token.kind()),
+    };
+    audit.decide(decision, started, || AuditEvent::Rejected {
+        reason: error.class(),
+        error,
+        token_type: decision.token_type,
+        identity: token.map(|token| token.identity()),
+        jti: token.and_then(|token| token.jti()),
+        method: req.method(),
+        path: req.path(),
+    });
 }
 
 /// The steps after the manager was found.
