@@ -23,7 +23,8 @@ use crate::config::{
 use crate::cookies;
 use crate::decode::Decoder;
 use crate::error::{ConfigError, ErrorClass, JwtError};
-use crate::events::{Audit, AuditEvent};
+use crate::audit::Audit;
+use crate::events::AuditEvent;
 use crate::keys::{self, Keys};
 use crate::loaders::Loaders;
 use crate::manager::{Inner, JwtManager};

@@ -62,6 +62,7 @@
 // The modules are layered: runtime/tests/architecture.rs lists them from
 // the bottom up and checks that each uses only modules below it.
 mod algorithm;
+mod audit;
 mod body;
 mod builder;
 mod cache;

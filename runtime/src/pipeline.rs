@@ -10,7 +10,7 @@
 //! user lookup. On success the token is stored in the request for the
 //! getters; every rejection carries the manager's rendering.
 //!
-//! Each request gets one audit decision (`events`): a rejection here, or,
+//! Each request gets one audit decision (`audit`): a rejection here, or,
 //! once the caller has checked what it adds (a handler's requirements, its
 //! bindings), [`Verification::accept`] or [`Verification::refuse`].
 
@@ -26,7 +26,8 @@ use crate::body;
 use crate::cache;
 use crate::csrf;
 use crate::error::JwtError;
-use crate::events::{Audit, AuditEvent, Decision, Stopwatch};
+use crate::audit::{Audit, Stopwatch};
+use crate::events::{AuditEvent, Decision};
 use crate::extract;
 use crate::kind::TokenKind;
 use crate::manager::JwtManager;

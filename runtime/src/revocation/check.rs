@@ -9,7 +9,8 @@ use std::time::Duration;
 
 use crate::config::JwtConfig;
 use crate::error::JwtError;
-use crate::events::{Audit, AuditEvent, StoreOperation};
+use crate::audit::Audit;
+use crate::events::{AuditEvent, StoreOperation};
 use crate::loaders::TokenCheck;
 use crate::token::{CurrentToken, DecodedToken};
 

@@ -13,7 +13,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::JwtError;
-use crate::events::Audit;
+use crate::audit::Audit;
 use crate::token::DecodedToken;
 
 use super::check::{self, Retention, RevocationSettings};
