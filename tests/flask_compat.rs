@@ -9,13 +9,10 @@
 //!   of `tests/fixtures/flask/requirements.txt`. Without them the test is
 //!   skipped locally and fails when `CI=true`.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 use actix_jwt_extended::{
     Algorithm, Expires, JwtError, JwtManager, JwtManagerBuilder, TokenOptions,
 };
-use actix_jwt_extended_examples::{key_pair, repo_root};
+use actix_jwt_extended_examples::{key_pair, repo_root, run_python_fixture};
 use serde_json::{Value, json};
 
 const SECRET: &str = "flask-fixture-secret";
@@ -110,29 +107,13 @@ fn our_claim_layout_is_flask_jwt_extendeds() {
 
 /// Runs `verify.py` over `tokens`; `None` when Flask-JWT-Extended is missing.
 fn verify_in_flask(tokens: &[Value]) -> Option<Vec<Value>> {
-    let python = std::env::var("FLASK_PYTHON").unwrap_or_else(|_| "python3".to_owned());
-    let script = repo_root().join("tests/fixtures/flask/verify.py");
-    let spawned = Command::new(&python)
-        .arg(&script)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn();
-    let mut child = match spawned {
-        Ok(child) => child,
-        Err(e) => return missing(&format!("cannot run {python}: {e}")),
-    };
     let input = json!({ "tokens": tokens }).to_string();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
-    if output.status.code() == Some(3) {
-        return missing(&String::from_utf8_lossy(&output.stderr));
-    }
+    let output = run_python_fixture(
+        "FLASK_PYTHON",
+        "flask/verify.py",
+        &input,
+        "Flask-JWT-Extended (pip install -r tests/fixtures/flask/requirements.txt)",
+    )?;
     assert!(
         output.status.success(),
         "verify.py failed: {}",
@@ -140,19 +121,6 @@ fn verify_in_flask(tokens: &[Value]) -> Option<Vec<Value>> {
     );
     let answer: Value = serde_json::from_slice(&output.stdout).unwrap();
     Some(answer["results"].as_array().unwrap().clone())
-}
-
-fn missing(why: &str) -> Option<Vec<Value>> {
-    let message = format!(
-        "Flask-JWT-Extended is not available ({}). Install it with \
-         `pip install -r tests/fixtures/flask/requirements.txt` and/or set FLASK_PYTHON.",
-        why.trim()
-    );
-    if std::env::var("CI").as_deref() == Ok("true") {
-        panic!("{message}");
-    }
-    eprintln!("\n!!!!! SKIPPED: {message}\n");
-    None
 }
 
 #[test]

@@ -68,6 +68,11 @@ impl Location {
         }
     }
 
+    /// The name written in the attribute (`query_string`).
+    pub fn name(self) -> &'static str {
+        Self::NAMES[self as usize]
+    }
+
     /// The variant of the runtime's `TokenLocation`.
     pub fn variant(self) -> &'static str {
         match self {

@@ -1,8 +1,9 @@
 //! Emitting the protected handler: the handler's policy (a type that
 //! implements the runtime's `__private::Policy`: its options and its
-//! requirement checks), the compile-time checks against a claims type, and
-//! the handler with its guard installed. Attributes the macro does not own
-//! pass through.
+//! requirement checks), the compile-time checks against a claims type, the
+//! handler's policy for OpenAPI documents, and the handler with its guard
+//! installed. Attributes the macro does not own pass through (but a
+//! `#[utoipa::path]` gets the policy).
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
@@ -11,6 +12,7 @@ use syn::{Ident, Type};
 use crate::ast;
 use crate::attr::Options;
 use crate::json;
+use crate::openapi;
 use crate::signature::{install_guard, private_path};
 use crate::valid::{Checked, SubBinding};
 
@@ -18,7 +20,7 @@ use crate::valid::{Checked, SubBinding};
 pub fn emit(checked: Checked) -> TokenStream {
     let Checked {
         options,
-        handler,
+        mut handler,
         sub,
     } = checked;
     let private = private_path(options.krate.as_ref());
@@ -70,6 +72,10 @@ pub fn emit(checked: Checked) -> TokenStream {
     };
     if let Some(claims) = &claims_ty {
         items.extend(claims_checks(&options, claims, &fn_name, &private));
+    }
+    let documented = openapi::policy(&options);
+    if !openapi::mark(&mut handler.item, &documented) {
+        items.extend(openapi::record(&private, &fn_name, &documented));
     }
 
     let guard_ty = quote!(#private::Guard<#policy, #token_ty, #user_ty>);

@@ -15,6 +15,7 @@ mod attr;
 mod expand;
 mod fallback;
 mod json;
+mod openapi;
 mod signature;
 mod valid;
 

@@ -15,6 +15,7 @@ use jsonwebtoken::crypto::CryptoProvider;
 use serde_json::{Map, Value};
 
 use crate::algorithm::Algorithm;
+use crate::audit::Audit;
 use crate::cache::TokenCacheHandle;
 use crate::config::{
     self, Expires, JwtConfig, KeyMaterial, TokenCache, TokenLocation, WwwAuthenticate,
@@ -22,6 +23,7 @@ use crate::config::{
 };
 use crate::cookies;
 use crate::error::{ConfigError, ErrorClass, JwtError};
+use crate::events::AuditEvent;
 use crate::keys::{self, Key, Keys};
 use crate::loaders::Loaders;
 use crate::manager::{Inner, JwtManager};
@@ -56,6 +58,7 @@ pub struct JwtManagerBuilder {
     loaders: Loaders,
     provider: Option<&'static CryptoProvider>,
     revocation: RevocationSettings,
+    audit: Audit,
 }
 
 impl fmt::Debug for JwtManagerBuilder {
@@ -461,6 +464,22 @@ impl JwtManagerBuilder {
         self
     }
 
+    // --- Observability ---------------------------------------------------
+
+    /// Receives every audit event of this manager — tokens issued, requests
+    /// accepted and rejected, revocations, refresh-token reuse, an
+    /// unavailable revocation store — in addition to its `tracing` event
+    /// (and metrics, with the `metrics` feature). It runs on the thread that
+    /// made the decision, before the response is sent: keep it short (e.g.
+    /// send to a channel). See [`AuditEvent`].
+    pub fn audit_hook<F>(mut self, hook: F) -> Self
+    where
+        F: Fn(&AuditEvent<'_>) + Send + Sync + 'static,
+    {
+        self.audit = Audit::new(Arc::new(hook));
+        self
+    }
+
     // --- Building --------------------------------------------------------
 
     /// Checks the settings, prepares the keys and returns the manager.
@@ -473,6 +492,7 @@ impl JwtManagerBuilder {
             mut loaders,
             provider,
             revocation,
+            audit,
         } = self;
         if let Some(issuer) = &config.oidc_issuer
             && config.decode_issuer.is_none()
@@ -518,6 +538,7 @@ impl JwtManagerBuilder {
                 loaders,
                 renderer,
                 revocation,
+                audit,
             }),
         })
     }

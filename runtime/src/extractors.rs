@@ -36,7 +36,9 @@ impl FromRequest for CurrentToken {
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let verification = pipeline::verify(req, Some(payload), VerifyOptions::new());
         Box::pin(async move {
-            Ok(match verification.await?.verified {
+            let verification = verification.await?;
+            verification.accept();
+            Ok(match verification.verified {
                 Verified::Token(token) => token,
                 Verified::Anonymous | Verified::Preflight => CurrentToken::preflight(),
             })
@@ -62,11 +64,13 @@ impl<U: Any + Send + Sync> FromRequest for CurrentUser<U> {
                 .token()
                 .and_then(CurrentToken::user::<U>)
             {
-                Some(user) => Ok(user),
+                Some(user) => {
+                    verification.accept();
+                    Ok(user)
+                }
                 None => {
                     let error = JwtError::UserLoaderMissing(type_name::<U>());
-                    tracing::error!(target: "actix_jwt_extended", "{error}");
-                    Err(verification.manager.reject(error).into())
+                    Err(verification.refuse(error).into())
                 }
             }
         })

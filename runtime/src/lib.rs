@@ -43,6 +43,11 @@
 //!   `redis` feature, or your own
 //!   [`RevocationStore`](revocation::RevocationStore)) and refresh-token
 //!   rotation with reuse detection.
+//! * Observability: an [`AuditEvent`] per security decision, as a `tracing`
+//!   event, through an audit hook, and (feature `metrics`) as
+//!   [`metrics`](crate::metrics) counters and a latency histogram.
+//! * OpenAPI (feature `utoipa`): [`openapi::apply`](crate::openapi::apply)
+//!   documents each protected handler's security from its attribute.
 //!
 //! Rejected requests get `{"msg": "<reason>"}` with Flask-JWT-Extended's
 //! status (401, 422, …) and never reach the handler body; every response can
@@ -57,6 +62,7 @@
 // The modules are layered: runtime/tests/architecture.rs lists them from
 // the bottom up and checks that each uses only modules below it.
 mod algorithm;
+mod audit;
 mod body;
 mod builder;
 mod cache;
@@ -68,6 +74,7 @@ mod csrf;
 mod decode;
 mod encode;
 mod error;
+mod events;
 mod extract;
 mod extractors;
 mod jwks;
@@ -76,6 +83,10 @@ mod kind;
 mod loaders;
 mod login;
 mod manager;
+#[cfg(feature = "metrics")]
+pub mod metrics;
+#[cfg(feature = "utoipa")]
+pub mod openapi;
 mod pipeline;
 mod refresh;
 mod rejection;
@@ -101,6 +112,7 @@ pub use config::{Expires, JwtConfig, TokenCache, TokenLocation, WwwAuthenticate}
 pub use cookies::{CookieOptions, CookieSink, PERSISTENT_COOKIE_MAX_AGE};
 pub use encode::{Fresh, TokenOptions};
 pub use error::{ConfigError, ErrorClass, JwtError};
+pub use events::{AUDIT_TARGET, AuditEvent, StoreOperation};
 pub use jwks::JwksEndpoint;
 pub use keys::{Key, KeyInfo};
 pub use kind::TokenKind;

@@ -13,6 +13,7 @@ use futures_util::FutureExt as _;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::audit::Audit;
 use crate::builder::JwtManagerBuilder;
 use crate::cache::{TokenCacheHandle, TokenCacheStats};
 use crate::challenge::Challenge;
@@ -21,6 +22,7 @@ use crate::cookies::{self, CookieOptions, CookieSink};
 use crate::decode;
 use crate::encode::{self, Minting, TokenOptions};
 use crate::error::{ConfigError, JwtError};
+use crate::events::AuditEvent;
 use crate::keys::{Key, KeyInfo, Keys};
 use crate::kind::TokenKind;
 use crate::loaders::Loaders;
@@ -58,6 +60,8 @@ pub(crate) struct Inner {
     pub(crate) renderer: Arc<Renderer>,
     pub(crate) revocation: RevocationSettings,
     pub(crate) retention: Retention,
+    /// Where audit events go.
+    pub(crate) audit: Audit,
 }
 
 /// Issues and verifies tokens for an actix-web application — the
@@ -179,7 +183,7 @@ impl JwtManager {
             };
             encode::create(minting, identity, kind, options, now_f64())
         };
-        match &loaders.encode_key {
+        let token = match &loaders.encode_key {
             Some(loader) => {
                 let key = loader(identity);
                 let signing = inner
@@ -189,7 +193,12 @@ impl JwtManager {
                 mint(&signing)
             }
             None => mint(inner.keys.load().signing()?),
-        }
+        }?;
+        inner.audit.emit(AuditEvent::Issued {
+            token_type: kind,
+            identity,
+        });
+        Ok(token)
     }
 
     /// Creates an access token and a refresh token for `identity` that start
@@ -258,7 +267,7 @@ impl JwtManager {
     pub async fn rotate_refresh_token(&self, token: &DecodedToken) -> Result<TokenPair, Rejection> {
         let inner = &self.inner;
         let reject = |error| self.reject(Rejection::with_token(error, Arc::new(token.clone())));
-        let family = revocation::exchange(&inner.revocation, inner.retention, token)
+        let family = revocation::exchange(&inner.revocation, inner.retention, &inner.audit, token)
             .await
             .map_err(reject)?;
         self.pair_in_family(token.identity(), &family, TokenOptions::new(), None)
@@ -586,9 +595,15 @@ impl JwtManager {
     /// answer within the revocation timeout.
     pub async fn revoke_token(&self, token: &DecodedToken) -> Result<(), Rejection> {
         let inner = &self.inner;
-        check::revoke(&inner.revocation, inner.retention, token)
+        check::revoke(&inner.revocation, inner.retention, &inner.audit, token)
             .await
-            .map_err(|e| self.reject(e))
+            .map_err(|e| self.reject(e))?;
+        inner.audit.emit(AuditEvent::Revoked {
+            token_type: Some(token.kind()),
+            identity: token.identity(),
+            jti: token.jti(),
+        });
+        Ok(())
     }
 
     /// Revokes every token of `identity` (the value of the identity claim,
@@ -608,11 +623,17 @@ impl JwtManager {
         check::revoke_issued_before(
             &inner.revocation,
             inner.retention,
+            &inner.audit,
             &identity_key(&identity),
             cutoff,
         )
         .await
         .map_err(|e| self.reject(e))?;
+        inner.audit.emit(AuditEvent::Revoked {
+            token_type: None,
+            identity: &identity,
+            jti: None,
+        });
         let wait = cutoff as f64 - now_f64();
         if wait > 0.0 {
             tokio::time::sleep(Duration::from_secs_f64(wait)).await;
@@ -628,6 +649,7 @@ impl JwtManager {
         let current = CurrentToken::unlocated(Arc::new(token.clone()));
         check::is_revoked(
             &inner.revocation,
+            &inner.audit,
             inner.loaders.tokens.token_in_blocklist.as_ref(),
             &current,
         )

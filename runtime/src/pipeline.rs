@@ -8,8 +8,11 @@
 //! can be read) → decode and validate (or a still-valid cached token) →
 //! CSRF → type → fresh → revocation check → token-verification loader →
 //! user lookup. On success the token is stored in the request for the
-//! getters; every rejection is logged (never the token) and carries the
-//! manager's rendering.
+//! getters; every rejection carries the manager's rendering.
+//!
+//! Each request gets one audit decision (`audit`): a rejection here, or,
+//! once the caller has checked what it adds (a handler's requirements, its
+//! bindings), [`Verification::accept`] or [`Verification::refuse`].
 
 use std::sync::Arc;
 
@@ -19,9 +22,11 @@ use actix_web::{HttpMessage, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 use serde_json::Value;
 
+use crate::audit::{Audit, Stopwatch};
 use crate::body;
 use crate::csrf;
 use crate::error::JwtError;
+use crate::events::{AuditEvent, Decision};
 use crate::extract;
 use crate::kind::TokenKind;
 use crate::manager::JwtManager;
@@ -54,10 +59,62 @@ impl Verified {
     }
 }
 
-/// A verified request: its manager and the outcome.
+/// A verified request: its manager and the outcome, awaiting the caller's
+/// decision.
 pub(crate) struct Verification {
     pub(crate) manager: JwtManager,
     pub(crate) verified: Verified,
+    req: HttpRequest,
+    options: VerifyOptions,
+    started: Stopwatch,
+}
+
+impl Verification {
+    /// The request is accepted: emits the decision (for a token; an
+    /// anonymous request or a preflight is no decision about a token).
+    pub(crate) fn accept(&self) {
+        let Some(current) = self.verified.token() else {
+            return;
+        };
+        let token = current.token();
+        // The type check made the kind the required one (no claim lookup).
+        let token_type = match self.options.verifies_type() {
+            true => self.options.kind(),
+            false => token.kind(),
+        };
+        let decision = Decision {
+            rejected: None,
+            token_type,
+        };
+        self.manager
+            .inner
+            .audit
+            .decide(decision, self.started, || AuditEvent::Accepted {
+                token_type,
+                location: current.location(),
+                identity: token.identity(),
+                jti: token.jti(),
+                method: self.req.method(),
+                path: self.req.path(),
+            });
+    }
+
+    /// Refuses the verified request with `error` (a requirement or binding
+    /// of the caller): emits the decision and returns the rejection.
+    pub(crate) fn refuse(&self, error: JwtError) -> Rejection {
+        let rejection = match self.verified.token() {
+            Some(token) => Rejection::with_token(error, Arc::clone(&token.token)),
+            None => Rejection::from(error),
+        };
+        reject(
+            &self.manager.inner.audit,
+            &self.req,
+            &rejection,
+            self.options,
+            self.started,
+        );
+        self.manager.reject(rejection)
+    }
 }
 
 /// Verifies `req` with `options`. With the request's `payload`, the body is
@@ -69,11 +126,12 @@ pub(crate) fn verify(
     payload: Option<&mut Payload>,
     options: VerifyOptions,
 ) -> LocalBoxFuture<'static, Result<Verification, Rejection>> {
+    let started = Stopwatch::start();
     let req = req.clone();
     let Some(manager) = JwtManager::from_app(&req).cloned() else {
-        let error = JwtError::ManagerMissing;
-        tracing::error!(target: "actix_jwt_extended", "{error}");
-        return Box::pin(async move { Err(error.into()) });
+        let rejection = Rejection::from(JwtError::ManagerMissing);
+        reject(&Audit::default(), &req, &rejection, options, started);
+        return Box::pin(async move { Err(rejection) });
     };
     let preflight = req.method() == Method::OPTIONS;
     let config = manager.config();
@@ -93,25 +151,44 @@ pub(crate) fn verify(
             steps(&manager, &req, options).await
         };
         match verified {
-            Ok(verified) => Ok(Verification { manager, verified }),
+            Ok(verified) => Ok(Verification {
+                manager,
+                verified,
+                req,
+                options,
+                started,
+            }),
             Err(rejection) => {
-                log_rejection(&req, rejection.error());
+                reject(&manager.inner.audit, &req, &rejection, options, started);
                 Err(rejection.rendered_by(&manager.inner.renderer))
             }
         }
     })
 }
 
-/// Logs a rejection (never the token).
-pub(crate) fn log_rejection(req: &HttpRequest, error: &JwtError) {
-    tracing::debug!(
-        target: "actix_jwt_extended",
-        method = %req.method(),
-        path = req.path(),
-        status = error.status().as_u16(),
-        reason = %error,
-        "request rejected"
-    );
+/// The audit decision of a rejected request.
+fn reject(
+    audit: &Audit,
+    req: &HttpRequest,
+    rejection: &Rejection,
+    options: VerifyOptions,
+    started: Stopwatch,
+) {
+    let error = rejection.error();
+    let token = rejection.token();
+    let decision = Decision {
+        rejected: Some(error.class()),
+        token_type: token.map_or(options.kind(), |token| token.kind()),
+    };
+    audit.decide(decision, started, || AuditEvent::Rejected {
+        reason: error.class(),
+        error,
+        token_type: decision.token_type,
+        identity: token.map(|token| token.identity()),
+        jti: token.and_then(|token| token.jti()),
+        method: req.method(),
+        path: req.path(),
+    });
 }
 
 /// The steps after the manager was found.
@@ -163,6 +240,7 @@ async fn steps(
         && let Err(error) = check::check(
             &inner.revocation,
             inner.retention,
+            &inner.audit,
             loaders.token_in_blocklist.as_ref(),
             &current,
         )

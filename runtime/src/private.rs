@@ -14,13 +14,21 @@
 //! [`json`]; compile-time checks against a claims type use
 //! [`requirement_fits`] with the [`literal`] kinds. A handler whose
 //! attribute could not be understood gets the [`Fallback`] policy.
+//!
+//! For OpenAPI, a handler's policy is also written as strings (`type=access`
+//! / `type=refresh` / `type=any`, `optional`, `fresh`,
+//! `locations=headers,cookies`, `scope=<json>`): into a
+//! `#[utoipa::path(…)]` below the attribute as the requirement
+//! `security(("actix_jwt_extended" = [<policy>]))`, or else recorded with
+//! [`document!`](document) under the function's name. Both are read by
+//! `openapi::apply`; `document!` expands to nothing without the `utoipa`
+//! feature.
 
 use std::any::{Any, type_name};
 use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
 use std::pin::Pin;
-use std::sync::Arc;
 
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, HttpResponse};
@@ -29,7 +37,6 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use crate::pipeline;
-use crate::rejection::Rejection;
 use crate::requirements;
 use crate::token::CurrentUser;
 
@@ -40,7 +47,39 @@ pub use crate::token::{CurrentToken, TypedToken};
 pub use crate::verify_options::VerifyOptions;
 pub use actix_web;
 pub use futures_util::future::LocalBoxFuture as BoxedCheck;
+#[cfg(feature = "utoipa")]
+pub use inventory;
 pub use serde_json::Value as JsonValue;
+
+#[cfg(feature = "utoipa")]
+pub use crate::openapi::Documented;
+
+/// Records a protected handler for OpenAPI: `document!("name", ["policy", …])`.
+#[cfg(feature = "utoipa")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __actix_jwt_extended_document {
+    ($name:literal, [$($policy:literal),* $(,)?]) => {
+        $crate::__private::inventory::submit! {
+            $crate::__private::Documented {
+                name: $name,
+                module: ::core::module_path!(),
+                policy: &[$($policy),*],
+            }
+        }
+    };
+}
+
+/// Records a protected handler for OpenAPI: nothing without the `utoipa`
+/// feature.
+#[cfg(not(feature = "utoipa"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __actix_jwt_extended_document {
+    ($($ignored:tt)*) => {};
+}
+
+pub use crate::__actix_jwt_extended_document as document;
 
 /// What a protected handler requires: its options and its claim
 /// requirements. Implemented by a type the macro generates per handler.
@@ -227,8 +266,8 @@ impl<P: Policy, T: Bind, U: BindUser> FromRequest for Guard<P, T, U> {
         let verification = pipeline::verify(req, Some(payload), P::OPTIONS);
         let req = req.clone();
         Box::pin(async move {
-            let pipeline::Verification { manager, verified } = verification.await?;
-            let token = verified.token();
+            let verification = verification.await?;
+            let verified = &verification.verified;
             let refuse = |refusal: Refusal| -> actix_web::Error {
                 match refusal {
                     Refusal::Preflight => actix_web::error::InternalError::from_response(
@@ -236,24 +275,19 @@ impl<P: Policy, T: Bind, U: BindUser> FromRequest for Guard<P, T, U> {
                         HttpResponse::NoContent().finish(),
                     )
                     .into(),
-                    Refusal::Error(error) => {
-                        pipeline::log_rejection(&req, &error);
-                        let rejection = match token {
-                            Some(token) => Rejection::with_token(error, Arc::clone(&token.token)),
-                            None => Rejection::from(error),
-                        };
-                        manager.reject(rejection).into()
-                    }
+                    Refusal::Error(error) => verification.refuse(error).into(),
                 }
             };
-            if let Some(check) = token.and_then(|token| P::check(&req, token)) {
+            if let Some(check) = verified.token().and_then(|token| P::check(&req, token)) {
                 check.await.map_err(|error| refuse(Refusal::Error(error)))?;
             }
-            Ok(Guard {
-                user: U::bind(&verified).map_err(refuse)?,
-                token: T::bind(&verified).map_err(refuse)?,
+            let guard = Guard {
+                user: U::bind(verified).map_err(refuse)?,
+                token: T::bind(verified).map_err(refuse)?,
                 policy: PhantomData,
-            })
+            };
+            verification.accept();
+            Ok(guard)
         })
     }
 }

@@ -223,3 +223,50 @@ impl Credentials {
         self.username.as_deref() == Some(username) && self.password.as_deref() == Some(password)
     }
 }
+
+/// Runs the Python script `tests/fixtures/<script>` with `input` on its
+/// standard input, under the interpreter `$<variable>` (default `python3`).
+/// A script exits with 3 when its packages are missing: then (or when the
+/// interpreter cannot run) the answer is `None`, after a loud skip message —
+/// or a panic when `CI=true`. `needs` names what is missing and how to
+/// install it.
+pub fn run_python_fixture(
+    variable: &str,
+    script: &str,
+    input: &str,
+    needs: &str,
+) -> Option<std::process::Output> {
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+
+    let python = std::env::var(variable).unwrap_or_else(|_| "python3".to_owned());
+    let missing = |why: &str| {
+        let message = format!("{needs} is not available ({}); set {variable}", why.trim());
+        if std::env::var("CI").as_deref() == Ok("true") {
+            panic!("{message}");
+        }
+        eprintln!("\n!!!!! SKIPPED: {message}\n");
+        None
+    };
+    let spawned = Command::new(&python)
+        .arg(repo_root().join("tests/fixtures").join(script))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn();
+    let mut child = match spawned {
+        Ok(child) => child,
+        Err(e) => return missing(&format!("cannot run {python}: {e}")),
+    };
+    child
+        .stdin
+        .take()
+        .expect("piped stdin")
+        .write_all(input.as_bytes())
+        .expect("the script reads its input");
+    let output = child.wait_with_output().expect("the script ends");
+    if output.status.code() == Some(3) {
+        return missing(&String::from_utf8_lossy(&output.stderr));
+    }
+    Some(output)
+}

@@ -12,6 +12,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::audit::Audit;
 use crate::error::JwtError;
 use crate::token::DecodedToken;
 
@@ -35,6 +36,7 @@ pub struct TokenPair {
 pub(crate) async fn exchange(
     settings: &RevocationSettings,
     retention: Retention,
+    audit: &Audit,
     token: &DecodedToken,
 ) -> Result<String, JwtError> {
     if !token.is_refresh() {
@@ -44,9 +46,9 @@ pub(crate) async fn exchange(
         return Err(JwtError::MissingClaim("jti".to_owned()));
     };
     let family = family_of(token).unwrap_or(jti).to_owned();
-    if check::exchange(settings, retention, jti, token).await? {
+    if check::exchange(settings, retention, audit, jti, token).await? {
         Ok(family)
     } else {
-        Err(check::reuse_detected(settings, retention, token).await)
+        Err(check::reuse_detected(settings, retention, audit, token).await)
     }
 }
