@@ -14,6 +14,7 @@ use crate::error::JwtError;
 use crate::keys::Keys;
 use crate::kind::TokenKind;
 use crate::rejection::Rejection;
+use crate::time::Clock;
 use crate::token::DecodedToken;
 
 /// The encoded JOSE headers this crate (and PyJWT) writes,
@@ -67,20 +68,23 @@ fn json_object(bytes: &[u8], what: &str) -> Result<Map<String, Value>, Rejection
 }
 
 /// What decoding needs besides the keys and the settings: the accepted
-/// algorithms, and their usual headers.
+/// algorithms, their usual headers, and the manager's clock (which the
+/// decoded tokens keep, for their freshness).
 #[derive(Debug)]
 pub(crate) struct Decoder {
     allowed: Vec<Algorithm>,
     known_headers: KnownHeaders,
+    clock: Clock,
 }
 
 impl Decoder {
     /// A decoder accepting `allowed` (JWT_DECODE_ALGORITHMS with
     /// JWT_ALGORITHM).
-    pub(crate) fn new(allowed: Vec<Algorithm>) -> Self {
+    pub(crate) fn new(allowed: Vec<Algorithm>, clock: Clock) -> Self {
         Self {
             known_headers: KnownHeaders::new(&allowed),
             allowed,
+            clock,
         }
     }
 
@@ -136,6 +140,7 @@ fn decode(
         claims,
         encoded: encoded.to_owned(),
         identity_claim: config.identity_claim.clone(),
+        clock: decoder.clock.clone(),
     };
     match verdict {
         Ok(()) => Ok(token),

@@ -81,6 +81,9 @@ mod rejection;
 mod render;
 mod requirements;
 pub mod revocation;
+#[cfg(feature = "testing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
+pub mod testing;
 mod time;
 mod token;
 mod verify;

@@ -5,7 +5,6 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
 
 use actix_web::http::header::HeaderName;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -27,7 +26,7 @@ use crate::rejection::Rejection;
 use crate::render::Renderer;
 use crate::revocation::check::{self, Retention, RevocationSettings};
 use crate::revocation::{self, FAMILY_CLAIM, TokenPair, identity_key};
-use crate::time::now_f64;
+use crate::time::Clock;
 use crate::token::{CurrentToken, DecodedToken};
 
 /// What a manager is made of; built by [`JwtManagerBuilder::build`].
@@ -43,6 +42,8 @@ pub(crate) struct Inner {
     pub(crate) renderer: Arc<Renderer>,
     pub(crate) revocation: RevocationSettings,
     pub(crate) retention: Retention,
+    /// Where every time this manager reads comes from.
+    pub(crate) clock: Clock,
 }
 
 /// Issues and verifies tokens for an actix-web application — the
@@ -160,7 +161,7 @@ impl JwtManager {
             keys: &inner.keys,
             loaders: &inner.loaders.claims,
         };
-        encode::create(minting, identity, kind, options, now_f64())
+        encode::create(minting, identity, kind, options, inner.clock.now_f64())
     }
 
     /// Creates an access token and a refresh token for `identity` that start
@@ -229,7 +230,8 @@ impl JwtManager {
     pub async fn rotate_refresh_token(&self, token: &DecodedToken) -> Result<TokenPair, Rejection> {
         let inner = &self.inner;
         let reject = |error| self.reject(Rejection::with_token(error, Arc::new(token.clone())));
-        let family = revocation::exchange(&inner.revocation, inner.retention, token)
+        let now = inner.clock.now_f64();
+        let family = revocation::exchange(&inner.revocation, inner.retention, token, now)
             .await
             .map_err(reject)?;
         self.pair_in_family(token.identity(), &family, TokenOptions::new(), None)
@@ -245,7 +247,7 @@ impl JwtManager {
     /// It always verifies in full: the verified-token cache serves requests
     /// only.
     pub fn decode_token(&self, encoded: &str) -> Result<DecodedToken, Rejection> {
-        self.decode_at(encoded, now_f64())
+        self.decode_at(encoded, self.inner.clock.now_f64())
             .map_err(|r| r.rendered_by(&self.inner.renderer))
     }
 
@@ -364,7 +366,8 @@ impl JwtManager {
             true => Some(self.get_csrf_token(token)?),
             false => None,
         };
-        let headers = cookies::set_cookies(config, kind, token, csrf.as_deref(), options)
+        let now = self.inner.clock.now();
+        let headers = cookies::set_cookies(config, kind, token, csrf.as_deref(), options, now)
             .map_err(|e| self.reject(e))?;
         headers
             .into_iter()
@@ -449,19 +452,18 @@ impl JwtManager {
     pub async fn revoke_all_tokens(&self, identity: impl Serialize) -> Result<(), Rejection> {
         let inner = &self.inner;
         let identity = encode::identity_value(identity).map_err(|e| self.reject(e))?;
-        let cutoff = now_f64().floor() as i64 + 1;
+        let now = inner.clock.now_f64();
+        let cutoff = now.floor() as i64 + 1;
         check::revoke_issued_before(
             &inner.revocation,
             inner.retention,
             &identity_key(&identity),
             cutoff,
+            now,
         )
         .await
         .map_err(|e| self.reject(e))?;
-        let wait = cutoff as f64 - now_f64();
-        if wait > 0.0 {
-            tokio::time::sleep(Duration::from_secs_f64(wait)).await;
-        }
+        inner.clock.wait_until(cutoff as f64).await;
         Ok(())
     }
 

@@ -28,7 +28,6 @@ use crate::kind::TokenKind;
 use crate::manager::JwtManager;
 use crate::rejection::Rejection;
 use crate::revocation::check;
-use crate::time::now_f64;
 use crate::token::CurrentToken;
 use crate::verify_options::VerifyOptions;
 
@@ -134,7 +133,7 @@ async fn steps(
             }
             Err(error) => return Err(error.into()),
         };
-    let now = now_f64();
+    let now = inner.clock.now_f64();
     let decoded = cache::verify(inner.cache.as_ref(), &found.token, now, || {
         manager.decode_at(&found.token, now)
     });
@@ -158,6 +157,7 @@ async fn steps(
             inner.retention,
             loaders.token_in_blocklist.as_ref(),
             &current,
+            now,
         )
         .await
     {

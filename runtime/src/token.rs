@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use crate::claims::{lookup, whole_seconds};
 use crate::config::TokenLocation;
 use crate::kind::TokenKind;
-use crate::time::now_f64;
+use crate::time::Clock;
 
 /// A token that passed decoding and verification, with its claims filled in
 /// as Flask-JWT-Extended does for tokens from other issuers (`type` defaults to
@@ -21,6 +21,8 @@ pub struct DecodedToken {
     pub(crate) claims: Map<String, Value>,
     pub(crate) encoded: String,
     pub(crate) identity_claim: String,
+    /// The clock of the manager that decoded it, for [`DecodedToken::is_fresh`].
+    pub(crate) clock: Clock,
 }
 
 impl fmt::Debug for DecodedToken {
@@ -90,12 +92,14 @@ impl DecodedToken {
         self.claim("fresh").unwrap_or(&Value::Bool(false))
     }
 
-    /// Whether the token is fresh now: `fresh` is `true`, or a timestamp that
-    /// has not passed.
+    /// Whether the token is fresh now (by the manager's clock): `fresh` is
+    /// `true`, or a timestamp that has not passed.
     pub fn is_fresh(&self) -> bool {
         match self.fresh() {
             Value::Bool(fresh) => *fresh,
-            Value::Number(until) => until.as_f64().is_some_and(|until| until >= now_f64()),
+            Value::Number(until) => until
+                .as_f64()
+                .is_some_and(|until| until >= self.clock.now_f64()),
             _ => false,
         }
     }
@@ -189,6 +193,7 @@ impl CurrentToken {
                 claims: Map::new(),
                 encoded: String::new(),
                 identity_claim: "sub".to_owned(),
+                clock: Clock::default(),
             }),
             location: None,
             user: None,

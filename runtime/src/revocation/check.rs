@@ -126,13 +126,14 @@ pub(crate) async fn check(
     retention: Retention,
     blocklist: Option<&TokenCheck>,
     current: &CurrentToken,
+    now: f64,
 ) -> Result<(), JwtError> {
     let key = TokenKey::of(current.token());
     match answer_within(settings.timeout, settings.store.status(&key)).await {
         Ok(TokenStatus::Active) => {}
         Ok(TokenStatus::Revoked) => return Err(JwtError::Revoked),
         Ok(TokenStatus::Exchanged) if current.is_refresh() => {
-            return Err(reuse_detected(settings, retention, current.token()).await);
+            return Err(reuse_detected(settings, retention, current.token(), now).await);
         }
         Ok(TokenStatus::Exchanged) => return Err(JwtError::Revoked),
         Err(why) => unavailable(settings, &why)?,
@@ -166,17 +167,18 @@ fn unavailable(settings: &RevocationSettings, why: &Unanswered) -> Result<(), Jw
     }
 }
 
-/// A refresh token was presented after it had been exchanged: revoke its
-/// whole family. Returns the error the request gets.
+/// A refresh token was presented after it had been exchanged (at `now`):
+/// revoke its whole family. Returns the error the request gets.
 pub(crate) async fn reuse_detected(
     settings: &RevocationSettings,
     retention: Retention,
     token: &DecodedToken,
+    now: f64,
 ) -> JwtError {
     let Some(family) = family_of(token) else {
         return JwtError::Revoked;
     };
-    let until = retention.of_everything_until(crate::time::now_f64());
+    let until = retention.of_everything_until(now);
     match answer_within(
         settings.timeout,
         settings.store.revoke_family(family, until),
@@ -223,14 +225,15 @@ pub(crate) async fn revoke(
         .map_err(store_error)
 }
 
-/// Revokes every token of `identity` issued before `cutoff`.
+/// Revokes every token of `identity` issued before `cutoff` (at `now`).
 pub(crate) async fn revoke_issued_before(
     settings: &RevocationSettings,
     retention: Retention,
     identity: &str,
     cutoff: i64,
+    now: f64,
 ) -> Result<(), JwtError> {
-    let until = retention.of_everything_until(crate::time::now_f64());
+    let until = retention.of_everything_until(now);
     answer_within(
         settings.timeout,
         settings.store.revoke_issued_before(identity, cutoff, until),
