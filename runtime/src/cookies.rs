@@ -243,7 +243,6 @@ fn cookie_domain<'a>(
 ) -> Result<Option<&'a str>, JwtError> {
     match domain {
         Some(domain) if !config::is_cookie_domain(domain) => {
-            tracing::error!(target: "actix_jwt_extended", domain, "invalid cookie domain");
             Err(JwtError::InvalidCookieDomain(domain.to_owned()))
         }
         Some(domain) => Ok(Some(domain)),

@@ -249,7 +249,22 @@ impl JwtError {
             _ => self.class().status(),
         }
     }
+
+    /// What a client is told: the `Display` text (Flask-JWT-Extended's
+    /// message), except for a server-side problem
+    /// ([`ErrorClass::Internal`]), whose details (a configuration hint, a
+    /// serialisation error) are logged and the client reads
+    /// `Internal Server Error`.
+    pub fn client_message(&self) -> String {
+        match self.class() {
+            ErrorClass::Internal => INTERNAL_MESSAGE.to_owned(),
+            _ => self.to_string(),
+        }
+    }
 }
+
+/// The message of every [`ErrorClass::Internal`] answer.
+const INTERNAL_MESSAGE: &str = "Internal Server Error";
 
 /// A configuration problem found while building the
 /// [`JwtManager`](crate::JwtManager). The message names the option.

@@ -65,7 +65,6 @@ impl<U: Any + Send + Sync> FromRequest for CurrentUser<U> {
                 Some(user) => Ok(user),
                 None => {
                     let error = JwtError::UserLoaderMissing(type_name::<U>());
-                    tracing::error!(target: "actix_jwt_extended", "{error}");
                     Err(verification.manager.reject(error).into())
                 }
             }
@@ -80,10 +79,10 @@ impl FromRequest for JwtManager {
     type Future = Ready<Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(JwtManager::from_app(req).cloned().ok_or_else(|| {
-            let error = JwtError::ManagerMissing;
-            tracing::error!(target: "actix_jwt_extended", "{error}");
-            Rejection::from(error).into()
-        }))
+        ready(
+            JwtManager::from_app(req)
+                .cloned()
+                .ok_or_else(|| Rejection::from(JwtError::ManagerMissing).into()),
+        )
     }
 }

@@ -47,7 +47,9 @@
 //! Rejected requests get `{"msg": "<reason>"}` with Flask-JWT-Extended's
 //! status (401, 422, …) and never reach the handler body; every response can
 //! be replaced by a loader on the manager. Every fallible call returns a
-//! [`Rejection`], which renders the same way: use `?` in handlers.
+//! [`Rejection`], which renders the same way: handlers return
+//! `Result<HttpResponse, Rejection>` and use `?`. A server-side problem is a
+//! 500 with a generic body, its details logged.
 //!
 //! [actix-web]: https://actix.rs
 //! [Flask-JWT-Extended]: https://flask-jwt-extended.readthedocs.io

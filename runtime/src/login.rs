@@ -201,9 +201,7 @@ impl<I: Serialize + 'static> AuthEndpoint<I> {
 
     async fn handle(&self, req: HttpRequest, payload: web::Payload) -> HttpResponse {
         let Some(manager) = JwtManager::from_app(&req).cloned() else {
-            let error = JwtError::ManagerMissing;
-            tracing::error!(target: "actix_jwt_extended", "{error}");
-            return Rejection::from(error).error_response();
+            return Rejection::from(JwtError::ManagerMissing).error_response();
         };
         if !body::is_json(&req) {
             return refuse(&req, "not a JSON body");
@@ -221,10 +219,7 @@ impl<I: Serialize + 'static> AuthEndpoint<I> {
         let options = TokenOptions::new().fresh(self.fresh);
         let access_token = match manager.create_access_token_with(&identity, options) {
             Ok(token) => token,
-            Err(rejection) => {
-                tracing::error!(target: "actix_jwt_extended", "{rejection}");
-                return rejection.error_response();
-            }
+            Err(rejection) => return rejection.error_response(),
         };
         match &self.respond {
             Some(respond) => respond(&req, &access_token, &identity),

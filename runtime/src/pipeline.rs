@@ -71,9 +71,7 @@ pub(crate) fn verify(
 ) -> LocalBoxFuture<'static, Result<Verification, Rejection>> {
     let req = req.clone();
     let Some(manager) = JwtManager::from_app(&req).cloned() else {
-        let error = JwtError::ManagerMissing;
-        tracing::error!(target: "actix_jwt_extended", "{error}");
-        return Box::pin(async move { Err(error.into()) });
+        return Box::pin(async move { Err(JwtError::ManagerMissing.into()) });
     };
     let preflight = req.method() == Method::OPTIONS;
     let config = manager.config();
