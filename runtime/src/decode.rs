@@ -98,8 +98,46 @@ impl Decoder {
         encoded: &str,
         now: f64,
     ) -> Result<DecodedToken, Rejection> {
-        decode(self, keys, config, encoded, now)
+        decode(self, keys, config, encoded, now, Expiry::Checked)
     }
+
+    /// [`Decoder::decode`] without the `exp` check (Flask-JWT-Extended's
+    /// `allow_expired`): every other check still applies.
+    pub(crate) fn decode_allowing_expired(
+        &self,
+        keys: &Keys,
+        config: &JwtConfig,
+        encoded: &str,
+        now: f64,
+    ) -> Result<DecodedToken, Rejection> {
+        decode(self, keys, config, encoded, now, Expiry::Ignored)
+    }
+}
+
+/// Whether a passed `exp` rejects the token.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Expiry {
+    Checked,
+    Ignored,
+}
+
+/// The JOSE header of a token, without verifying anything else —
+/// PyJWT's `get_unverified_header`: the segments must be base64url and the
+/// header a JSON object whose `kid`, if any, is a string.
+pub(crate) fn unverified_header(encoded: &str) -> Result<Map<String, Value>, Rejection> {
+    let (signing_input, crypto) = encoded
+        .rsplit_once('.')
+        .ok_or_else(|| malformed("Not enough segments"))?;
+    let (header_segment, payload_segment) = signing_input
+        .split_once('.')
+        .ok_or_else(|| malformed("Not enough segments"))?;
+    let header = json_object(&b64(header_segment, "header")?, "header")?;
+    b64(payload_segment, "payload")?;
+    b64(crypto, "crypto")?;
+    if header.get("kid").is_some_and(|kid| !kid.is_string()) {
+        return Err(JwtError::InvalidKeyId.into());
+    }
+    Ok(header)
 }
 
 fn decode(
@@ -108,6 +146,7 @@ fn decode(
     config: &JwtConfig,
     encoded: &str,
     now: f64,
+    expiry: Expiry,
 ) -> Result<DecodedToken, Rejection> {
     if encoded.len() > config.max_token_size {
         return Err(JwtError::TooLarge.into());
@@ -133,7 +172,7 @@ fn decode(
 
     // Only an authenticated payload is parsed.
     let mut claims = json_object(&payload, "payload")?;
-    let verdict = validate_claims(config, &claims, now);
+    let verdict = validate_claims(config, &claims, now, expiry);
     fill_defaults(&mut claims);
     let token = DecodedToken {
         header,
@@ -187,6 +226,7 @@ fn validate_claims(
     config: &JwtConfig,
     claims: &Map<String, Value>,
     now: f64,
+    expiry: Expiry,
 ) -> Result<(), JwtError> {
     let leeway = config.decode_leeway.as_secs_f64();
 
@@ -209,6 +249,7 @@ fn validate_claims(
     }
     if let Some(exp) = time_claim(claims, "exp")?
         && exp <= now - leeway
+        && expiry == Expiry::Checked
     {
         return Err(JwtError::Expired);
     }

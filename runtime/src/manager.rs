@@ -9,14 +9,16 @@ use std::sync::Arc;
 use actix_web::http::header::HeaderName;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::builder::JwtManagerBuilder;
 use crate::cache::{TokenCacheHandle, TokenCacheStats};
 use crate::challenge::Challenge;
 use crate::config::JwtConfig;
 use crate::cookies::{self, CookieOptions, CookieSink};
-use crate::decode::Decoder;
+use crate::csrf;
+use crate::decode::{self, Decoder};
+use crate::decode_options::DecodeOptions;
 use crate::encode::{self, Minting, TokenOptions};
 use crate::error::{ConfigError, JwtError};
 use crate::keys::Keys;
@@ -249,6 +251,46 @@ impl JwtManager {
     pub fn decode_token(&self, encoded: &str) -> Result<DecodedToken, Rejection> {
         self.decode_at(encoded, self.inner.clock.now_f64())
             .map_err(|r| r.rendered_by(&self.inner.renderer))
+    }
+
+    /// Flask-JWT-Extended's `decode_token(encoded_token, csrf_value,
+    /// allow_expired)`: [`JwtManager::decode_token`], optionally accepting
+    /// an expired token and checking the `csrf` claim against a submitted
+    /// value (see [`DecodeOptions`]).
+    pub fn decode_token_with(
+        &self,
+        encoded: &str,
+        options: DecodeOptions,
+    ) -> Result<DecodedToken, Rejection> {
+        let inner = &self.inner;
+        let now = inner.clock.now_f64();
+        let decoded = match options.allows_expired() {
+            false => self.decode_at(encoded, now),
+            true => inner
+                .decoder
+                .decode_allowing_expired(&inner.keys, &inner.config, encoded, now),
+        };
+        let submitted = options.csrf().map(str::as_bytes);
+        csrf::check_decoded(decoded.map(Arc::new), submitted)
+            .map(Arc::unwrap_or_clone)
+            .map_err(|r| r.rendered_by(&inner.renderer))
+    }
+
+    /// `get_jti(encoded_token)`: the `jti` of a token, after full
+    /// verification (`None` for a token minted elsewhere without one).
+    pub fn get_jti(&self, encoded: &str) -> Result<Option<String>, Rejection> {
+        Ok(self.decode_token(encoded)?.jti().map(str::to_owned))
+    }
+
+    /// `get_unverified_jwt_headers(encoded_token)`: the JOSE header of a
+    /// token **without verifying it** — e.g. to read its `kid` before
+    /// choosing a key. Only the format is checked (three base64url
+    /// segments, a JSON-object header, a string `kid`).
+    pub fn get_unverified_jwt_headers(
+        &self,
+        encoded: &str,
+    ) -> Result<Map<String, Value>, Rejection> {
+        decode::unverified_header(encoded).map_err(|r| r.rendered_by(&self.inner.renderer))
     }
 
     /// The full verification at time `now`.
