@@ -1,4 +1,4 @@
-//! Revoking tokens: log out one token, log out everywhere, and refresh-token
+//! Revoking tokens: log out this device, log out everywhere, and refresh-token
 //! rotation with reuse detection — Flask-JWT-Extended's "blocklist and token
 //! revoking" with a working store.
 //!
@@ -16,8 +16,10 @@
 //!
 //! * `POST /login` `{"username": "test", "password": "test"}` → `{"access_token", "refresh_token"}`
 //! * `GET /protected` (access token) → `{"hello": "<identity>"}`
-//! * `DELETE /logout` (access or refresh token) → revokes that token
+//! * `DELETE /logout` (access or refresh token) → ends that session: the
+//!   access and refresh tokens of that login (this device)
 //! * `POST /logout/all` (any token) → revokes every token of the identity
+//!   (every device)
 //! * `POST /refresh` (refresh token) → rotates: a new pair, the old refresh
 //!   token is used up; presenting it again revokes the whole family
 //!
@@ -50,12 +52,14 @@ async fn protected() -> HttpResponse {
     HttpResponse::Ok().json(json!({ "hello": current_token.identity() }))
 }
 
-/// Revokes the presented token, access or refresh.
+/// Logs this device out: revokes the session of the presented token (access
+/// or refresh) — the access and refresh tokens of that login, rotated ones
+/// included. Other devices stay logged in.
 #[delete("/logout")]
 #[jwt_required(verify_type = false)]
 async fn logout(jwt: JwtManager) -> HttpResponse {
-    match jwt.revoke_token(&current_token).await {
-        Ok(()) => HttpResponse::Ok().json(json!({"msg": "Token revoked"})),
+    match jwt.revoke_session(&current_token).await {
+        Ok(()) => HttpResponse::Ok().json(json!({"msg": "Logged out"})),
         Err(error) => jwt.error_response(error),
     }
 }

@@ -469,7 +469,9 @@ impl JwtManager {
     // --- Revocation ------------------------------------------------------
 
     /// Revokes one token by its `jti`, until it expires. Later requests
-    /// with it get 401 `{"msg": "Token has been revoked"}`.
+    /// with it get 401 `{"msg": "Token has been revoked"}`. To log a user
+    /// out, prefer [`JwtManager::revoke_session`], which also ends the
+    /// refresh token of that login.
     ///
     /// Errors: [`JwtError::MissingClaim`] for a token without `jti`,
     /// [`JwtError::RevocationUnavailable`] when the store fails or does not
@@ -481,9 +483,49 @@ impl JwtManager {
             .map_err(|e| self.reject(e))
     }
 
-    /// Revokes every token of `identity` (the value of the identity claim,
-    /// e.g. `current_token.identity()`) issued until now — "log out
-    /// everywhere".
+    /// Logs out **this device**: revokes the session `token` belongs to —
+    /// the access and refresh tokens of one login, and every pair rotated
+    /// from them — so that the session's refresh token no longer rotates.
+    /// Sessions are rotation families: tokens created by
+    /// [`JwtManager::create_token_pair`] (at login) and
+    /// [`JwtManager::rotate_refresh_token`] carry one. Other logins of the
+    /// same identity (other devices) stay valid; see
+    /// [`JwtManager::revoke_all_tokens`] for every device.
+    ///
+    /// A token created alone by `create_access_token` or
+    /// `create_refresh_token` belongs to no session (nothing links it to
+    /// the other token of that login): it is revoked by its `jti`, and a
+    /// refresh token also revokes every token rotated from it. Log such a
+    /// client out by revoking both of its tokens (e.g. a logout route with
+    /// `verify_type = false` called once with each).
+    ///
+    /// ```
+    /// use actix_jwt_extended::{JwtManager, Rejection, jwt_required};
+    /// use actix_web::{HttpResponse, delete};
+    ///
+    /// #[delete("/logout")]
+    /// #[jwt_required(verify_type = false)]
+    /// async fn logout(jwt: JwtManager) -> Result<HttpResponse, Rejection> {
+    ///     jwt.revoke_session(&current_token).await?;
+    ///     Ok(HttpResponse::Ok().json(serde_json::json!({"msg": "Logged out"})))
+    /// }
+    /// ```
+    ///
+    /// Errors: [`JwtError::MissingClaim`] for a token with neither a family
+    /// nor a `jti`, [`JwtError::RevocationUnavailable`] when the store fails
+    /// or does not answer within the revocation timeout.
+    pub async fn revoke_session(&self, token: &DecodedToken) -> Result<(), Rejection> {
+        let inner = &self.inner;
+        let now = inner.clock.now_f64();
+        check::revoke_session(&inner.revocation, inner.retention, token, now)
+            .await
+            .map_err(|e| self.reject(e))
+    }
+
+    /// Logs out **every device**: revokes every token of `identity` (the
+    /// value of the identity claim, e.g. `current_token.identity()`) issued
+    /// until now, whatever session it belongs to. See
+    /// [`JwtManager::revoke_session`] for this device only.
     ///
     /// Tokens carry their issue time in whole seconds, so the cut-off is the
     /// start of the next second: this method returns once that second has

@@ -598,3 +598,72 @@ async fn a_manager_without_explicit_store_uses_its_own_memory_store() {
     );
     let _: &JwtManager = &first;
 }
+
+#[actix_web::test]
+async fn revoking_a_session_ends_that_login_only() {
+    let jwt = builder().build().unwrap();
+    let app = test::init_service(App::new().app_data(jwt.clone()).configure(routes)).await;
+    let phone = jwt.create_token_pair("alice").unwrap();
+    let laptop = jwt.create_token_pair("alice").unwrap();
+    let rotated = jwt
+        .rotate_refresh_token(&jwt.decode_token(&phone.refresh_token).unwrap())
+        .await
+        .unwrap();
+
+    jwt.revoke_session(&jwt.decode_token(&rotated.access_token).unwrap())
+        .await
+        .unwrap();
+    for token in [&phone.access_token, &rotated.access_token] {
+        assert_eq!(
+            get_with(&app, "/protected", token).await,
+            (StatusCode::UNAUTHORIZED, revoked())
+        );
+    }
+    assert_eq!(
+        post_with(&app, "/refresh", &rotated.refresh_token).await,
+        (StatusCode::UNAUTHORIZED, revoked()),
+        "the session's refresh token no longer rotates"
+    );
+    assert_eq!(
+        get_with(&app, "/protected", &laptop.access_token).await,
+        (StatusCode::OK, hello("alice")),
+        "another login of the same identity is untouched"
+    );
+    assert_eq!(
+        post_with(&app, "/refresh", &laptop.refresh_token).await.0,
+        StatusCode::OK
+    );
+}
+
+#[actix_web::test]
+async fn a_token_outside_any_session_is_revoked_with_what_it_started() {
+    let jwt = builder().build().unwrap();
+    let app = test::init_service(App::new().app_data(jwt.clone()).configure(routes)).await;
+    // A lone access token: only it is revoked.
+    let access = jwt.create_access_token("alice").unwrap();
+    let refresh = jwt.create_refresh_token("alice").unwrap();
+    jwt.revoke_session(&jwt.decode_token(&access).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        get_with(&app, "/protected", &access).await,
+        (StatusCode::UNAUTHORIZED, revoked())
+    );
+    // A lone refresh token: it and every pair rotated from it.
+    let decoded = jwt.decode_token(&refresh).unwrap();
+    let rotated = jwt.rotate_refresh_token(&decoded).await.unwrap();
+    jwt.revoke_session(&decoded).await.unwrap();
+    assert_eq!(
+        get_with(&app, "/protected", &rotated.access_token).await,
+        (StatusCode::UNAUTHORIZED, revoked())
+    );
+    assert_eq!(
+        post_with(&app, "/refresh", &rotated.refresh_token).await,
+        (StatusCode::UNAUTHORIZED, revoked())
+    );
+    let unrelated = jwt.create_refresh_token("alice").unwrap();
+    assert_eq!(
+        post_with(&app, "/refresh", &unrelated).await.0,
+        StatusCode::OK
+    );
+}

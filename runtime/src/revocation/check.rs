@@ -7,6 +7,8 @@ use std::sync::Arc;
 use std::task::Poll;
 use std::time::Duration;
 
+use serde_json::Value;
+
 use crate::config::JwtConfig;
 use crate::error::JwtError;
 use crate::loaders::TokenCheck;
@@ -14,7 +16,8 @@ use crate::token::{CurrentToken, DecodedToken};
 
 use super::memory::MemoryStore;
 use super::store::{
-    DEFAULT_REVOCATION_TIMEOUT, DynStore, StoreError, TokenKey, TokenStatus, family_of,
+    DEFAULT_REVOCATION_TIMEOUT, DynStore, FAMILY_CLAIM, StoreError, TokenKey, TokenStatus,
+    family_of,
 };
 
 /// The revocation settings of a manager.
@@ -223,6 +226,33 @@ pub(crate) async fn revoke(
     answer_within(settings.timeout, settings.store.revoke(jti, until))
         .await
         .map_err(store_error)
+}
+
+/// Revokes the session `token` belongs to (at `now`): its rotation family —
+/// every access and refresh token descended from the same login — when it
+/// has one. A token without a family belongs to no session: it is revoked
+/// by its `jti`, and a refresh token also revokes the family its rotation
+/// would start (the tokens rotated from it).
+pub(crate) async fn revoke_session(
+    settings: &RevocationSettings,
+    retention: Retention,
+    token: &DecodedToken,
+    now: f64,
+) -> Result<(), JwtError> {
+    let family = token.claim(FAMILY_CLAIM).and_then(Value::as_str);
+    if family.is_none() {
+        revoke(settings, retention, token).await?;
+    }
+    let Some(family) = family.or_else(|| token.is_refresh().then(|| token.jti()).flatten()) else {
+        return Ok(());
+    };
+    let until = retention.of_everything_until(now);
+    answer_within(
+        settings.timeout,
+        settings.store.revoke_family(family, until),
+    )
+    .await
+    .map_err(store_error)
 }
 
 /// Revokes every token of `identity` issued before `cutoff` (at `now`).
