@@ -120,3 +120,8 @@ pub use verify_options::{Locations, VerifyOptions};
 pub use actix_jwt_extended_macros::{
     fresh_jwt_required, jwt_optional, jwt_refresh_required, jwt_required, require_token,
 };
+
+/// The Rust code of `docs/testing.md`, compiled as doctests.
+#[cfg(all(doctest, feature = "testing"))]
+#[doc = include_str!("../../docs/testing.md")]
+struct TestingGuide;
