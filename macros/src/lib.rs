@@ -13,6 +13,7 @@
 mod ast;
 mod attr;
 mod expand;
+mod expected;
 mod fallback;
 mod json;
 mod signature;

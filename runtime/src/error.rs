@@ -116,9 +116,11 @@ pub enum JwtError {
     /// requires (or its identity differs from the bound path value).
     #[error("Missing required claim(s)")]
     MissingRequiredClaims,
-    /// The token's `scope` claim does not cover the required scope.
+    /// The token's `scope` claim does not cover the required scope; the
+    /// payload is the required scope as RFC 6750 scope tokens (e.g.
+    /// `admin perms:read`), which a `Bearer` challenge sends as `scope="…"`.
     #[error("Missing required scope(s)")]
-    MissingRequiredScope,
+    MissingRequiredScope(String),
     /// The claims do not deserialise into the handler's claims type; the
     /// message names the claim.
     #[error("{0}")]
@@ -234,7 +236,7 @@ impl JwtError {
             UserClaimsVerificationFailed => ErrorClass::VerificationFailed,
             UserLookupFailed(_) => ErrorClass::UserLookup,
             MissingRequiredClaims => ErrorClass::MissingClaims,
-            MissingRequiredScope => ErrorClass::MissingScope,
+            MissingRequiredScope(_) => ErrorClass::MissingScope,
             ManagerMissing | Encode(_) | UserLoaderMissing(_) | InvalidCookieDomain(_) => {
                 ErrorClass::Internal
             }

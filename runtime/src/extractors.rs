@@ -1,20 +1,22 @@
-//! The extractors: [`CurrentToken`], [`CurrentUser`] and [`JwtManager`]
-//! itself. The first two verify through the one pipeline, as the attribute
-//! macros do.
+//! The extractors: [`CurrentToken`], [`TypedToken`], [`CurrentUser`] and
+//! [`JwtManager`] itself. The first three verify through the one pipeline,
+//! as the attribute macros do.
 
 use std::any::{Any, type_name};
 use std::future::{Future, Ready, ready};
 use std::pin::Pin;
+use std::sync::Arc;
 
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};
+use serde::de::DeserializeOwned;
 
 use crate::error::JwtError;
 use crate::manager::JwtManager;
 use crate::pipeline;
 use crate::pipeline::Verified;
 use crate::rejection::Rejection;
-use crate::token::{CurrentToken, CurrentUser};
+use crate::token::{CurrentToken, CurrentUser, TypedToken};
 use crate::verify_options::VerifyOptions;
 
 /// A handler parameter that requires a valid access (non-refresh) token —
@@ -39,6 +41,29 @@ impl FromRequest for CurrentToken {
             Ok(match verification.await?.verified {
                 Verified::Token(token) => token,
                 Verified::Anonymous | Verified::Preflight => CurrentToken::preflight(),
+            })
+        })
+    }
+}
+
+/// A handler parameter that requires a valid access token whose claims
+/// deserialise into `C` (422 naming the claim otherwise) — the extractor form
+/// of `#[require_token(claims = C)]`.
+impl<C: DeserializeOwned + 'static> FromRequest for TypedToken<C> {
+    type Error = actix_web::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let verification = pipeline::verify(req, Some(payload), VerifyOptions::new());
+        Box::pin(async move {
+            let verification = verification.await?;
+            let token = match verification.verified {
+                Verified::Token(token) => token,
+                Verified::Anonymous | Verified::Preflight => CurrentToken::preflight(),
+            };
+            TypedToken::from_current(&token).map_err(|error| {
+                let rejection = Rejection::with_token(error, Arc::clone(&token.token));
+                verification.manager.reject(rejection).into()
             })
         })
     }

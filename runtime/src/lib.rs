@@ -30,7 +30,9 @@
 //!   and bind `current_token` ([`CurrentToken`]) in its body;
 //!   [`macro@require_token`] adds declared claim and scope requirements,
 //!   checked at compile time where possible.
-//! * Without macros: the [`CurrentToken`] extractor,
+//! * A whole `web::scope` (or app): the [`JwtRequired`] middleware, with the
+//!   attributes' options and requirements.
+//! * Without macros: the [`CurrentToken`] and [`TypedToken`] extractors,
 //!   [`verify_jwt_in_request`] and the request getters.
 //! * Tokens in headers, cookies, the query string or a JSON body
 //!   ([`TokenLocation`]); cookies come with the CSRF double submit, the
@@ -59,6 +61,8 @@
 // The modules, from the bottom up: each uses only modules listed before it
 // (but `manager` and `builder`, which build each other).
 mod algorithm;
+#[doc(hidden)]
+pub mod attribute;
 mod body;
 mod builder;
 mod cache;
@@ -84,6 +88,7 @@ mod rejection;
 mod render;
 mod requirements;
 pub mod revocation;
+mod scope_guard;
 #[cfg(feature = "testing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;
@@ -110,6 +115,7 @@ pub use login::{AuthEndpoint, invalid_credentials_response};
 pub use manager::JwtManager;
 pub use refresh::{ImplicitRefresh, ImplicitRefreshMiddleware};
 pub use rejection::Rejection;
+pub use scope_guard::{JwtRequired, JwtRequiredMiddleware};
 pub use token::{CurrentToken, CurrentUser, DecodedToken, TypedToken};
 pub use verify::{
     get_current_token, get_jwt, get_jwt_header, get_jwt_identity, get_jwt_request_location,

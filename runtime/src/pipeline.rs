@@ -8,8 +8,10 @@
 //! can be read) → decode and validate (or a still-valid cached token) →
 //! CSRF → type → fresh → revocation check → token-verification loader →
 //! user lookup. On success the token is stored in the request for the
-//! getters; every rejection is logged (never the token) and carries the
-//! manager's rendering.
+//! getters, and a later verification of the same request (a handler inside
+//! a [`JwtRequired`](crate::JwtRequired) scope) reuses it when it covers
+//! the later options; every rejection is logged (never the token) and
+//! carries the manager's rendering.
 
 use std::sync::Arc;
 
@@ -74,21 +76,23 @@ pub(crate) fn verify(
         return Box::pin(async move { Err(JwtError::ManagerMissing.into()) });
     };
     let preflight = req.method() == Method::OPTIONS;
+    let earlier = accepted_earlier(&req, &manager, options);
     let config = manager.config();
     let locations = options
         .location_override()
         .unwrap_or(&config.token_location);
     let capture = payload
-        .filter(|_| !preflight && extract::needs_body(config, &req, locations, options.kind()))
+        .filter(|_| !preflight && earlier.is_none())
+        .filter(|_| extract::needs_body(config, &req, locations, options.kind()))
         .map(|payload| body::capture(payload, config.max_body_size));
     Box::pin(async move {
         if let Some(capture) = capture {
             capture.read(&req).await;
         }
-        let verified = if preflight {
-            Ok(Verified::Preflight)
-        } else {
-            steps(&manager, &req, options).await
+        let verified = match earlier {
+            _ if preflight => Ok(Verified::Preflight),
+            Some(earlier) => earlier,
+            None => steps(&manager, &req, options).await,
         };
         match verified {
             Ok(verified) => Ok(Verification { manager, verified }),
@@ -98,6 +102,60 @@ pub(crate) fn verify(
             }
         }
     })
+}
+
+/// A token this request's pipeline accepted already (e.g. in a
+/// [`JwtRequired`](crate::JwtRequired) middleware around the handler), and
+/// how: the kind it looked for, and whether the revocation check ran.
+#[derive(Clone)]
+struct Accepted {
+    token: CurrentToken,
+    kind: TokenKind,
+    revocation_checked: bool,
+}
+
+/// The outcome for `options` of a token accepted earlier in this request,
+/// when that verification covers them: it looked for the same kind, in a
+/// location `options` allow, and ran the revocation check unless `options`
+/// skip it. The type and freshness checks are made again for `options`;
+/// decoding, CSRF, revocation and the loaders are not repeated.
+fn accepted_earlier(
+    req: &HttpRequest,
+    manager: &JwtManager,
+    options: VerifyOptions,
+) -> Option<Result<Verified, Rejection>> {
+    let accepted = req.extensions().get::<Accepted>().cloned()?;
+    let locations = options
+        .location_override()
+        .unwrap_or(&manager.config().token_location);
+    let covers = accepted.kind == options.kind()
+        && (accepted.revocation_checked || options.skips_revocation_check())
+        && accepted
+            .token
+            .location()
+            .is_some_and(|location| locations.contains(&location));
+    if !covers {
+        return None;
+    }
+    let token = accepted.token;
+    Some(match type_and_freshness(&token, options) {
+        Ok(()) => Ok(Verified::Token(token)),
+        Err(error) => Err(Rejection::with_token(error, Arc::clone(&token.token))),
+    })
+}
+
+/// The type and freshness checks of `options`.
+fn type_and_freshness(current: &CurrentToken, options: VerifyOptions) -> Result<(), JwtError> {
+    if options.verifies_type() && current.kind() != options.kind() {
+        return Err(match options.kind() {
+            TokenKind::Refresh => JwtError::RefreshTokenRequired,
+            TokenKind::Access => JwtError::RefreshTokenNotAllowed,
+        });
+    }
+    if options.requires_fresh() && !current.is_fresh() {
+        return Err(JwtError::FreshTokenRequired);
+    }
+    Ok(())
 }
 
 /// Logs a rejection (never the token).
@@ -139,15 +197,7 @@ async fn steps(
     let mut current = CurrentToken::new(token, found.location);
     let reject = |error| Rejection::with_token(error, Arc::clone(&current.token));
 
-    if options.verifies_type() && current.kind() != options.kind() {
-        return Err(reject(match options.kind() {
-            TokenKind::Refresh => JwtError::RefreshTokenRequired,
-            TokenKind::Access => JwtError::RefreshTokenNotAllowed,
-        }));
-    }
-    if options.requires_fresh() && !current.is_fresh() {
-        return Err(reject(JwtError::FreshTokenRequired));
-    }
+    type_and_freshness(&current, options).map_err(reject)?;
     let loaders = &inner.loaders.tokens;
     if !options.skips_revocation_check()
         && let Err(error) = check::check(
@@ -175,7 +225,13 @@ async fn steps(
             }
         }
     }
-    req.extensions_mut().insert(current.clone());
+    let mut extensions = req.extensions_mut();
+    extensions.insert(current.clone());
+    extensions.insert(Accepted {
+        token: current.clone(),
+        kind: options.kind(),
+        revocation_checked: !options.skips_revocation_check(),
+    });
     Ok(Verified::Token(current))
 }
 

@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 
 use crate::claims::{lookup, whole_seconds};
 use crate::config::TokenLocation;
+use crate::error::JwtError;
 use crate::kind::TokenKind;
 use crate::time::Clock;
 
@@ -219,25 +220,67 @@ impl CurrentToken {
 
 /// `current_token` of a handler with a claims type (`#[require_token(claims =
 /// MyClaims)]` or a `current_token: TypedToken<MyClaims>` parameter): the
-/// claims deserialised once, plus everything [`CurrentToken`] offers.
+/// claims deserialised once into your type, as the field
+/// [`typed`](TypedToken::typed), plus everything [`CurrentToken`] offers
+/// (`claims()` stays the JSON map of every claim, as on any token).
 ///
-/// `current_token.claims` is your type; the raw JSON stays available through
-/// `current_token.token().claims()`.
+/// It is an extractor on its own too, like [`CurrentToken`]: it requires a
+/// valid access token whose claims deserialise into `C` (422 naming the
+/// claim otherwise).
+///
+/// ```
+/// use actix_jwt_extended::TypedToken;
+/// use actix_web::{HttpResponse, web};
+/// use serde::Deserialize;
+///
+/// #[derive(Deserialize)]
+/// struct Claims {
+///     sub: String,
+///     role: String,
+/// }
+///
+/// async fn me(token: TypedToken<Claims>) -> HttpResponse {
+///     let Claims { sub, role } = &token.typed;
+///     let raw = token.claims(); // every claim, as JSON
+///     HttpResponse::Ok().json(serde_json::json!({ "sub": sub, "role": role, "jti": raw["jti"] }))
+/// }
+///
+/// let route = web::get().to(me);
+/// # let _ = route;
+/// ```
 #[derive(Debug, Clone)]
 pub struct TypedToken<C> {
     /// The claims, deserialised into the handler's type.
-    pub claims: C,
+    pub typed: C,
     token: CurrentToken,
 }
 
 impl<C> TypedToken<C> {
-    pub(crate) fn new(claims: C, token: CurrentToken) -> Self {
-        Self { claims, token }
-    }
-
     /// The untyped token.
     pub fn current(&self) -> &CurrentToken {
         &self.token
+    }
+}
+
+impl<C: DeserializeOwned> TypedToken<C> {
+    /// Deserialises the claims of a verified token: 422
+    /// [`JwtError::InvalidClaims`](crate::JwtError::InvalidClaims) naming the
+    /// claim that does not fit.
+    pub(crate) fn from_current(token: &CurrentToken) -> Result<Self, JwtError> {
+        let claims = Value::Object(token.claims().clone());
+        let typed = serde_path_to_error::deserialize::<_, C>(&claims).map_err(|error| {
+            let path = error.path().to_string();
+            let inner = error.into_inner();
+            JwtError::InvalidClaims(if path == "." {
+                format!("Invalid claims: {inner}")
+            } else {
+                format!("Invalid claim \"{path}\": {inner}")
+            })
+        })?;
+        Ok(Self {
+            typed,
+            token: token.clone(),
+        })
     }
 }
 
