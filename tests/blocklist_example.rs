@@ -248,3 +248,16 @@ async fn two_example_instances_on_one_redis_share_revocations() {
         json!({"msg": "Refresh token reuse detected: every token of this session has been revoked"})
     );
 }
+
+#[actix_web::test]
+async fn an_unreachable_redis_stops_the_start_with_a_message_naming_it() {
+    let port = std::net::TcpListener::bind(("127.0.0.1", 0))
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("redis://127.0.0.1:{port}/");
+    let error = blocklist::manager(Some(url.clone())).await.unwrap_err();
+    assert!(error.contains(&format!("Redis at {url}")), "{error}");
+    assert!(!error.contains("StoreError"), "not a Debug dump: {error}");
+}

@@ -127,7 +127,8 @@ async fn typed_param(current_token: TypedToken<MyClaims>) -> HttpResponse {
 /// No attribute: `TypedToken` is an extractor on its own.
 #[get("/typed-extractor")]
 async fn typed_extractor(token: TypedToken<MyClaims>) -> HttpResponse {
-    HttpResponse::Ok().json(json!({ "role": token.typed.role, "jti": token.claims()["jti"].is_string() }))
+    HttpResponse::Ok()
+        .json(json!({ "role": token.typed.role, "jti": token.claims()["jti"].is_string() }))
 }
 
 #[derive(Debug)]

@@ -146,7 +146,11 @@ impl RedisStoreBuilder {
             None => std::env::var("REDIS_URL")
                 .map_err(|_| StoreError::new("REDIS_URL is not set and no Redis URL was given"))?,
         };
-        let client = Client::open(url.as_str()).map_err(StoreError::message)?;
+        // Every failure names the server (without its password).
+        let shown = redacted(&url);
+        let at =
+            |error: &dyn std::fmt::Display| StoreError::new(format!("Redis at {shown}: {error}"));
+        let client = Client::open(url.as_str()).map_err(|e| at(&e))?;
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(self.timeout))
             .set_response_timeout(Some(self.timeout))
@@ -158,18 +162,13 @@ impl RedisStoreBuilder {
             ConnectionManager::new_with_config(client.clone(), config),
         )
         .await
-        .map_err(|_| {
-            StoreError::new(format!(
-                "could not connect to Redis within {:?}",
-                self.timeout
-            ))
-        })?
-        .map_err(StoreError::message)?;
+        .map_err(|_| at(&format!("could not connect within {:?}", self.timeout)))?
+        .map_err(|e| at(&e))?;
         let _: String =
             tokio::time::timeout(self.timeout, redis::cmd("PING").query_async(&mut conn))
                 .await
-                .map_err(|_| StoreError::new("Redis did not answer PING in time"))?
-                .map_err(StoreError::message)?;
+                .map_err(|_| at(&"no answer to PING in time"))?
+                .map_err(|e| at(&e))?;
         let shared = Arc::new(Shared {
             mirror: MemoryStore::new(),
             synced: AtomicBool::new(false),
@@ -189,6 +188,22 @@ impl RedisStoreBuilder {
                 task,
             }),
         })
+    }
+}
+
+/// `url` with its password (if any) replaced by `***`, for messages.
+fn redacted(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) => {
+            let user = userinfo.split_once(':').map_or(userinfo, |(user, _)| user);
+            let password = if userinfo.contains(':') { ":***" } else { "" };
+            format!("{scheme}://{user}{password}@{host}{path}")
+        }
+        None => url.to_owned(),
     }
 }
 
@@ -355,5 +370,25 @@ impl RevocationStore for RedisStore {
             return Ok(shared.mirror.status_now(token));
         }
         self.direct_status(token).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redacted;
+
+    #[test]
+    fn urls_in_messages_hide_the_password() {
+        assert_eq!(
+            redacted("redis://127.0.0.1:6379/0"),
+            "redis://127.0.0.1:6379/0"
+        );
+        assert_eq!(
+            redacted("redis://user:secret@host:6379/0"),
+            "redis://user:***@host:6379/0"
+        );
+        assert_eq!(redacted("rediss://:secret@host"), "rediss://:***@host");
+        assert_eq!(redacted("redis://user@host"), "redis://user@host");
+        assert_eq!(redacted("not a url"), "not a url");
     }
 }
