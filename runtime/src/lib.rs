@@ -57,6 +57,7 @@
 //! [Flask-JWT-Extended]: https://flask-jwt-extended.readthedocs.io
 
 #![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 // The modules, from the bottom up: each uses only modules listed before it
 // (but `manager` and `builder`, which build each other).
@@ -127,7 +128,17 @@ pub use actix_jwt_extended_macros::{
     fresh_jwt_required, jwt_optional, jwt_refresh_required, jwt_required, require_token,
 };
 
-/// The Rust code of `docs/testing.md`, compiled as doctests.
+// The Rust code of the README and of the guides in `docs/` written as
+// complete programs, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct Readme;
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/recipes.md")]
+struct Recipes;
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/migrating-from-flask.md")]
+struct MigratingFromFlask;
 #[cfg(all(doctest, feature = "testing"))]
 #[doc = include_str!("../../docs/testing.md")]
 struct TestingGuide;

@@ -168,7 +168,7 @@ impl<I: Serialize + 'static> AuthEndpoint<I> {
     /// `Result` whose error renders as a response.
     ///
     /// ```
-    /// use actix_jwt_extended::{AuthEndpoint, JwtManager};
+    /// use actix_jwt_extended::{AuthEndpoint, JwtManager, Rejection};
     /// use actix_web::HttpResponse;
     /// use serde_json::json;
     ///
@@ -176,10 +176,8 @@ impl<I: Serialize + 'static> AuthEndpoint<I> {
     /// let manager = jwt.clone();
     /// let endpoint = AuthEndpoint::new(|user, _password| async move { Some(user) })
     ///     .auth_response_handler(move |access_token, identity: &String| {
-    ///         let refresh_token = manager
-    ///             .create_refresh_token(identity)
-    ///             .map_err(actix_web::error::ErrorInternalServerError)?;
-    ///         Ok::<_, actix_web::Error>(HttpResponse::Ok().json(json!({
+    ///         let refresh_token = manager.create_refresh_token(identity)?;
+    ///         Ok::<_, Rejection>(HttpResponse::Ok().json(json!({
     ///             "access_token": access_token,
     ///             "refresh_token": refresh_token,
     ///         })))

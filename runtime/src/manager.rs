@@ -102,8 +102,11 @@ impl JwtManager {
             .or_else(|| req.app_data::<web::Data<JwtManager>>().map(|d| d.get_ref()))
     }
 
-    /// Attaches this manager's rendering to an error.
-    pub(crate) fn reject(&self, error: impl Into<Rejection>) -> Rejection {
+    /// The rejection for `error` (a [`JwtError`] or a [`Rejection`]),
+    /// rendered by this manager (its response loaders, message key and
+    /// challenge) — for a handler that refuses a request itself:
+    /// `return Err(jwt.reject(JwtError::MissingRequiredClaims))`.
+    pub fn reject(&self, error: impl Into<Rejection>) -> Rejection {
         error.into().rendered_by(&self.inner.renderer)
     }
 

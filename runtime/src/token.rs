@@ -140,6 +140,35 @@ impl DecodedToken {
 ///
 /// It dereferences to [`DecodedToken`] for the claims, and adds where the
 /// token was found and the user loaded by the manager's user-lookup loader.
+/// It is also an extractor (a valid access token), for handlers without an
+/// attribute.
+///
+/// ```
+/// use actix_jwt_extended::{CurrentToken, TokenLocation, jwt_required};
+/// use actix_web::{HttpResponse, get, web};
+/// use serde_json::json;
+///
+/// #[get("/token")]
+/// #[jwt_required]
+/// async fn token_info() -> HttpResponse {
+///     HttpResponse::Ok().json(json!({
+///         "identity": current_token.identity(),       // get_jwt_identity()
+///         "claims": current_token.claims(),           // get_jwt()
+///         "role": current_token.claim("role"),
+///         "header": current_token.header(),           // get_jwt_header()
+///         "type": current_token.token_type(),
+///         "fresh": current_token.is_fresh(),
+///         "jti": current_token.jti(),
+///         "from_cookie": current_token.location() == Some(TokenLocation::Cookies),
+///     }))
+/// }
+///
+/// // The same, as a plain extractor.
+/// async fn identity(token: CurrentToken) -> HttpResponse {
+///     HttpResponse::Ok().json(json!({ "identity": token.identity() }))
+/// }
+/// # let _ = web::get().to(identity);
+/// ```
 #[derive(Clone)]
 pub struct CurrentToken {
     pub(crate) token: Arc<DecodedToken>,

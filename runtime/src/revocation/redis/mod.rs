@@ -73,6 +73,7 @@ impl Drop for Inner {
 /// # let _ = jwt; Ok(()) }
 /// ```
 #[derive(Clone)]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub struct RedisStore {
     inner: Arc<Inner>,
 }
@@ -90,6 +91,7 @@ impl fmt::Debug for RedisStore {
 /// Configures and connects a [`RedisStore`].
 #[derive(Debug, Clone)]
 #[must_use]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub struct RedisStoreBuilder {
     url: Option<String>,
     prefix: String,
