@@ -46,7 +46,8 @@ pub(crate) fn satisfies_any(actual: &Value, alternatives: &[Value]) -> bool {
 pub(crate) fn equals_request_value(actual: &Value, value: &str) -> bool {
     match actual {
         Value::String(text) => text == value,
-        Value::Number(_) | Value::Bool(_) => actual.to_string() == value,
+        Value::Number(number) => number.to_string() == value,
+        Value::Bool(flag) => value.parse() == Ok(*flag),
         _ => false,
     }
 }
