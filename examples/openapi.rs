@@ -26,8 +26,8 @@
 //! document follows); `PORT` changes the port (5000).
 
 use actix_jwt_extended::{
-    JwtManager, Rejection, TokenOptions, jwt_optional, jwt_refresh_required, jwt_required, openapi,
-    require_token,
+    JwtManager, JwtManagerBuilder, Rejection, TokenOptions, jwt_optional, jwt_refresh_required,
+    jwt_required, openapi, require_token,
 };
 use actix_web::{App, HttpResponse, HttpServer, delete, get, post, web};
 use serde::Deserialize;
@@ -130,11 +130,18 @@ pub fn document(jwt: &JwtManager) -> utoipa::openapi::OpenApi {
     document
 }
 
-/// The example's manager: `JWT_*` variables, or a development secret.
+/// The example's manager: `JWT_*` variables, with a development secret
+/// (and a warning) when JWT_SECRET_KEY is not set.
 pub fn jwt_manager() -> std::io::Result<JwtManager> {
-    actix_jwt_extended_examples::builder_from_env()?
-        .build()
-        .map_err(std::io::Error::other)
+    let builder = JwtManagerBuilder::from_env().map_err(std::io::Error::other)?;
+    let builder = match std::env::var_os("JWT_SECRET_KEY") {
+        Some(_) => builder,
+        None => {
+            eprintln!("WARNING: JWT_SECRET_KEY is not set; using a development secret.");
+            builder.secret_key("super-secret-development-key")
+        }
+    };
+    builder.build().map_err(std::io::Error::other)
 }
 
 /// Serves the example on `listener`: the routes, `/openapi.json` and
@@ -163,10 +170,28 @@ pub fn serve(
 
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {
-    actix_jwt_extended_examples::init_logging();
+    init_logging();
     let jwt = jwt_manager()?;
-    let port = actix_jwt_extended_examples::port();
+    let port = port();
     let listener = std::net::TcpListener::bind(("127.0.0.1", port))?;
     println!("Listening on http://127.0.0.1:{port} (Swagger UI at /docs)");
     serve(listener, jwt)?.await
+}
+
+/// Logs to stderr, filtered by `RUST_LOG` (default `info`).
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+/// `PORT`, or 5000 as in the Flask examples.
+fn port() -> u16 {
+    std::env::var("PORT")
+        .ok()
+        .and_then(|port| port.parse().ok())
+        .unwrap_or(5000)
 }

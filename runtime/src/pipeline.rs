@@ -8,11 +8,15 @@
 //! can be read) → decode and validate (or a still-valid cached token) →
 //! CSRF → type → fresh → revocation check → token-verification loader →
 //! user lookup. On success the token is stored in the request for the
-//! getters; every rejection carries the manager's rendering.
+//! getters, and a later verification of the same request (a handler inside
+//! a [`JwtRequired`](crate::JwtRequired) scope) reuses it when it covers
+//! the later options; every rejection carries the manager's rendering.
 //!
 //! Each request gets one audit decision (`audit`): a rejection here, or,
 //! once the caller has checked what it adds (a handler's requirements, its
-//! bindings), [`Verification::accept`] or [`Verification::refuse`].
+//! bindings), [`Verification::accept`] or [`Verification::refuse`]. A
+//! missing manager is no decision (there is no manager to audit): the
+//! renderer logs it, once per process.
 
 use std::sync::Arc;
 
@@ -25,6 +29,7 @@ use serde_json::Value;
 use crate::audit::{Audit, Stopwatch};
 use crate::body;
 use crate::csrf;
+use crate::decode::Expiry;
 use crate::error::JwtError;
 use crate::events::{AuditEvent, Decision};
 use crate::extract;
@@ -32,7 +37,6 @@ use crate::kind::TokenKind;
 use crate::manager::JwtManager;
 use crate::rejection::Rejection;
 use crate::revocation::check;
-use crate::time::now_f64;
 use crate::token::CurrentToken;
 use crate::verify_options::VerifyOptions;
 
@@ -129,26 +133,26 @@ pub(crate) fn verify(
     let started = Stopwatch::start();
     let req = req.clone();
     let Some(manager) = JwtManager::from_app(&req).cloned() else {
-        let rejection = Rejection::from(JwtError::ManagerMissing);
-        reject(&Audit::default(), &req, &rejection, options, started);
-        return Box::pin(async move { Err(rejection) });
+        return Box::pin(async move { Err(JwtError::ManagerMissing.into()) });
     };
     let preflight = req.method() == Method::OPTIONS;
+    let earlier = accepted_earlier(&req, &manager, options);
     let config = manager.config();
     let locations = options
         .location_override()
         .unwrap_or(&config.token_location);
     let capture = payload
-        .filter(|_| !preflight && extract::needs_body(config, &req, locations, options.kind()))
+        .filter(|_| !preflight && earlier.is_none())
+        .filter(|_| extract::needs_body(config, &req, locations, options.kind()))
         .map(|payload| body::capture(payload, config.max_body_size));
     Box::pin(async move {
         if let Some(capture) = capture {
             capture.read(&req).await;
         }
-        let verified = if preflight {
-            Ok(Verified::Preflight)
-        } else {
-            steps(&manager, &req, options).await
+        let verified = match earlier {
+            _ if preflight => Ok(Verified::Preflight),
+            Some(earlier) => earlier,
+            None => steps(&manager, &req, options).await,
         };
         match verified {
             Ok(verified) => Ok(Verification {
@@ -191,6 +195,60 @@ fn reject(
     });
 }
 
+/// A token this request's pipeline accepted already (e.g. in a
+/// [`JwtRequired`](crate::JwtRequired) middleware around the handler), and
+/// how: the kind it looked for, and whether the revocation check ran.
+#[derive(Clone)]
+struct Accepted {
+    token: CurrentToken,
+    kind: TokenKind,
+    revocation_checked: bool,
+}
+
+/// The outcome for `options` of a token accepted earlier in this request,
+/// when that verification covers them: it looked for the same kind, in a
+/// location `options` allow, and ran the revocation check unless `options`
+/// skip it. The type and freshness checks are made again for `options`;
+/// decoding, CSRF, revocation and the loaders are not repeated.
+fn accepted_earlier(
+    req: &HttpRequest,
+    manager: &JwtManager,
+    options: VerifyOptions,
+) -> Option<Result<Verified, Rejection>> {
+    let accepted = req.extensions().get::<Accepted>().cloned()?;
+    let locations = options
+        .location_override()
+        .unwrap_or(&manager.config().token_location);
+    let covers = accepted.kind == options.kind()
+        && (accepted.revocation_checked || options.skips_revocation_check())
+        && accepted
+            .token
+            .location()
+            .is_some_and(|location| locations.contains(&location));
+    if !covers {
+        return None;
+    }
+    let token = accepted.token;
+    Some(match type_and_freshness(&token, options) {
+        Ok(()) => Ok(Verified::Token(token)),
+        Err(error) => Err(Rejection::with_token(error, Arc::clone(&token.token))),
+    })
+}
+
+/// The type and freshness checks of `options`.
+fn type_and_freshness(current: &CurrentToken, options: VerifyOptions) -> Result<(), JwtError> {
+    if options.verifies_type() && current.kind() != options.kind() {
+        return Err(match options.kind() {
+            TokenKind::Refresh => JwtError::RefreshTokenRequired,
+            TokenKind::Access => JwtError::RefreshTokenNotAllowed,
+        });
+    }
+    if options.requires_fresh() && !current.is_fresh() {
+        return Err(JwtError::FreshTokenRequired);
+    }
+    Ok(())
+}
+
 /// The steps after the manager was found.
 async fn steps(
     manager: &JwtManager,
@@ -210,31 +268,26 @@ async fn steps(
             }
             Err(error) => return Err(error.into()),
         };
-    let now = now_f64();
+    let now = inner.clock.now_f64();
     let cache = inner.cache.as_deref();
     let decoded = match cache.and_then(|cache| cache.get(&found.token, now)) {
         Some(token) => Ok(token),
-        None => manager.verify_at(&found.token, now).await.map(|token| {
-            let token = Arc::new(token);
-            if let Some(cache) = cache {
-                cache.insert(&token);
-            }
-            token
-        }),
+        None => manager
+            .verify_at(&found.token, now, Expiry::Checked)
+            .await
+            .map(|token| {
+                let token = Arc::new(token);
+                if let Some(cache) = cache {
+                    cache.insert(&token);
+                }
+                token
+            }),
     };
     let token = csrf::check_decoded(decoded, found.csrf.as_deref())?;
     let mut current = CurrentToken::new(token, found.location);
     let reject = |error| Rejection::with_token(error, Arc::clone(&current.token));
 
-    if options.verifies_type() && current.kind() != options.kind() {
-        return Err(reject(match options.kind() {
-            TokenKind::Refresh => JwtError::RefreshTokenRequired,
-            TokenKind::Access => JwtError::RefreshTokenNotAllowed,
-        }));
-    }
-    if options.requires_fresh() && !current.is_fresh() {
-        return Err(reject(JwtError::FreshTokenRequired));
-    }
+    type_and_freshness(&current, options).map_err(reject)?;
     let loaders = &inner.loaders.tokens;
     if !options.skips_revocation_check()
         && let Err(error) = check::check(
@@ -243,6 +296,7 @@ async fn steps(
             &inner.audit,
             loaders.token_in_blocklist.as_ref(),
             &current,
+            now,
         )
         .await
     {
@@ -262,7 +316,13 @@ async fn steps(
             }
         }
     }
-    req.extensions_mut().insert(current.clone());
+    let mut extensions = req.extensions_mut();
+    extensions.insert(current.clone());
+    extensions.insert(Accepted {
+        token: current.clone(),
+        kind: options.kind(),
+        revocation_checked: !options.skips_revocation_check(),
+    });
     Ok(Verified::Token(current))
 }
 

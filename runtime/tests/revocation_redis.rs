@@ -380,11 +380,17 @@ mod redis_tests {
             .port();
         let started = Instant::now();
         let result = RedisStore::builder()
-            .url(format!("redis://127.0.0.1:{port}"))
+            .url(format!("redis://app:hunter2@127.0.0.1:{port}/0"))
             .command_timeout(Duration::from_millis(300))
             .connect()
             .await;
-        assert!(result.is_err());
         assert!(started.elapsed() < Duration::from_secs(3));
+        // The message names the server, not its password.
+        let message = result.unwrap_err().to_string();
+        assert!(
+            message.contains(&format!("Redis at redis://app:***@127.0.0.1:{port}/0")),
+            "{message}"
+        );
+        assert!(!message.contains("hunter2"), "{message}");
     }
 }

@@ -7,6 +7,8 @@ use std::sync::Arc;
 use std::task::Poll;
 use std::time::Duration;
 
+use serde_json::Value;
+
 use crate::audit::Audit;
 use crate::config::JwtConfig;
 use crate::error::JwtError;
@@ -16,7 +18,8 @@ use crate::token::{CurrentToken, DecodedToken};
 
 use super::memory::MemoryStore;
 use super::store::{
-    DEFAULT_REVOCATION_TIMEOUT, DynStore, StoreError, TokenKey, TokenStatus, family_of,
+    DEFAULT_REVOCATION_TIMEOUT, DynStore, FAMILY_CLAIM, StoreError, TokenKey, TokenStatus,
+    family_of,
 };
 
 /// The revocation settings of a manager.
@@ -129,13 +132,14 @@ pub(crate) async fn check(
     audit: &Audit,
     blocklist: Option<&TokenCheck>,
     current: &CurrentToken,
+    now: f64,
 ) -> Result<(), JwtError> {
     let key = TokenKey::of(current.token());
     match answer_within(settings.timeout, settings.store.status(&key)).await {
         Ok(TokenStatus::Active) => {}
         Ok(TokenStatus::Revoked) => return Err(JwtError::Revoked),
         Ok(TokenStatus::Exchanged) if current.is_refresh() => {
-            return Err(reuse_detected(settings, retention, audit, current.token()).await);
+            return Err(reuse_detected(settings, retention, audit, current.token(), now).await);
         }
         Ok(TokenStatus::Exchanged) => return Err(JwtError::Revoked),
         Err(why) => unavailable(settings, audit, &why)?,
@@ -180,13 +184,14 @@ fn unanswered(audit: &Audit, operation: StoreOperation) -> impl FnOnce(Unanswere
     }
 }
 
-/// A refresh token was presented after it had been exchanged: revoke its
-/// whole family. Returns the error the request gets.
+/// A refresh token was presented after it had been exchanged (at `now`):
+/// revoke its whole family. Returns the error the request gets.
 pub(crate) async fn reuse_detected(
     settings: &RevocationSettings,
     retention: Retention,
     audit: &Audit,
     token: &DecodedToken,
+    now: f64,
 ) -> JwtError {
     let Some(family) = family_of(token) else {
         return JwtError::Revoked;
@@ -196,7 +201,7 @@ pub(crate) async fn reuse_detected(
         identity: token.identity(),
         jti: token.jti(),
     });
-    let until = retention.of_everything_until(crate::time::now_f64());
+    let until = retention.of_everything_until(now);
     answer_within(
         settings.timeout,
         settings.store.revoke_family(family, until),
@@ -223,15 +228,44 @@ pub(crate) async fn revoke(
         .map_err(unanswered(audit, StoreOperation::Revoke))
 }
 
-/// Revokes every token of `identity` issued before `cutoff`.
+/// Revokes the session `token` belongs to (at `now`): its rotation family —
+/// every access and refresh token descended from the same login — when it
+/// has one. A token without a family belongs to no session: it is revoked
+/// by its `jti`, and a refresh token also revokes the family its rotation
+/// would start (the tokens rotated from it).
+pub(crate) async fn revoke_session(
+    settings: &RevocationSettings,
+    retention: Retention,
+    audit: &Audit,
+    token: &DecodedToken,
+    now: f64,
+) -> Result<(), JwtError> {
+    let family = token.claim(FAMILY_CLAIM).and_then(Value::as_str);
+    if family.is_none() {
+        revoke(settings, retention, audit, token).await?;
+    }
+    let Some(family) = family.or_else(|| token.is_refresh().then(|| token.jti()).flatten()) else {
+        return Ok(());
+    };
+    let until = retention.of_everything_until(now);
+    answer_within(
+        settings.timeout,
+        settings.store.revoke_family(family, until),
+    )
+    .await
+    .map_err(unanswered(audit, StoreOperation::RevokeFamily))
+}
+
+/// Revokes every token of `identity` issued before `cutoff` (at `now`).
 pub(crate) async fn revoke_issued_before(
     settings: &RevocationSettings,
     retention: Retention,
     audit: &Audit,
     identity: &str,
     cutoff: i64,
+    now: f64,
 ) -> Result<(), JwtError> {
-    let until = retention.of_everything_until(crate::time::now_f64());
+    let until = retention.of_everything_until(now);
     answer_within(
         settings.timeout,
         settings.store.revoke_issued_before(identity, cutoff, until),

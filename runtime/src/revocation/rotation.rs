@@ -29,15 +29,16 @@ pub struct TokenPair {
     pub refresh_token: String,
 }
 
-/// Exchanges a refresh token for rotation: marks it as exchanged and
-/// returns its family, in which the new pair is to be issued. A token that
-/// was already exchanged is a reuse: its family is revoked and the error is
-/// [`JwtError::RefreshTokenReused`].
+/// Exchanges a refresh token for rotation (at `now`): marks it as exchanged
+/// and returns its family, in which the new pair is to be issued. A token
+/// that was already exchanged is a reuse: its family is revoked and the
+/// error is [`JwtError::RefreshTokenReused`].
 pub(crate) async fn exchange(
     settings: &RevocationSettings,
     retention: Retention,
     audit: &Audit,
     token: &DecodedToken,
+    now: f64,
 ) -> Result<String, JwtError> {
     if !token.is_refresh() {
         return Err(JwtError::RefreshTokenRequired);
@@ -49,6 +50,6 @@ pub(crate) async fn exchange(
     if check::exchange(settings, retention, audit, jti, token).await? {
         Ok(family)
     } else {
-        Err(check::reuse_detected(settings, retention, audit, token).await)
+        Err(check::reuse_detected(settings, retention, audit, token, now).await)
     }
 }

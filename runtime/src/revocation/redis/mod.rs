@@ -104,6 +104,7 @@ impl Drop for Inner {
 /// # let _ = jwt; Ok(()) }
 /// ```
 #[derive(Clone)]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub struct RedisStore {
     inner: Arc<Inner>,
 }
@@ -122,6 +123,7 @@ impl fmt::Debug for RedisStore {
 /// Configures and connects a [`RedisStore`].
 #[derive(Clone)]
 #[must_use]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub struct RedisStoreBuilder {
     target: Option<Target>,
     prefix: String,
@@ -260,7 +262,11 @@ impl RedisStoreBuilder {
             command: self.timeout,
             write: self.timeout + self.wait.map_or(Duration::ZERO, |wait| wait.timeout),
         };
-        let (backend, watcher) = Backend::connect(target.parse()?, timeouts).await?;
+        // Every connection failure names the server (without its password).
+        let shown = shown(&target);
+        let (backend, watcher) = Backend::connect(target.parse()?, timeouts)
+            .await
+            .map_err(|error| StoreError::new(format!("Redis at {shown}: {error}")))?;
         let shared = Arc::new(Shared::new(self.prefix));
         let mut tasks = Vec::new();
         if let Some(watcher) = watcher {
@@ -280,6 +286,38 @@ impl RedisStoreBuilder {
                 tasks,
             }),
         })
+    }
+}
+
+/// What a message calls `target`: its URLs, passwords replaced.
+fn shown(target: &Target) -> String {
+    match target {
+        Target::Url(url) => redacted(url),
+        Target::Cluster(nodes) => nodes
+            .iter()
+            .map(|node| redacted(node))
+            .collect::<Vec<_>>()
+            .join(","),
+        Target::Sentinel(sentinels, master) => {
+            let sentinels: Vec<String> = sentinels.iter().map(|url| redacted(url)).collect();
+            format!("{} (master {master})", sentinels.join(","))
+        }
+    }
+}
+
+/// `url` with its password (if any) replaced by `***`, for messages.
+fn redacted(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) => {
+            let user = userinfo.split_once(':').map_or(userinfo, |(user, _)| user);
+            let password = if userinfo.contains(':') { ":***" } else { "" };
+            format!("{scheme}://{user}{password}@{host}{path}")
+        }
+        None => url.to_owned(),
     }
 }
 
@@ -473,5 +511,25 @@ impl RevocationStore for RedisStore {
             Some(status) => Ok(status),
             None => self.direct_status(token).await,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redacted;
+
+    #[test]
+    fn urls_in_messages_hide_the_password() {
+        assert_eq!(
+            redacted("redis://127.0.0.1:6379/0"),
+            "redis://127.0.0.1:6379/0"
+        );
+        assert_eq!(
+            redacted("redis://user:secret@host:6379/0"),
+            "redis://user:***@host:6379/0"
+        );
+        assert_eq!(redacted("rediss://:secret@host"), "rediss://:***@host");
+        assert_eq!(redacted("redis://user@host"), "redis://user@host");
+        assert_eq!(redacted("not a url"), "not a url");
     }
 }
