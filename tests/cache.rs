@@ -88,7 +88,7 @@ async fn a_repeated_token_is_served_from_the_cache() {
     }
     let stats = stats(&m);
     assert_eq!((stats.entries, stats.hits, stats.misses), (1, 2, 1));
-    assert_eq!(stats.capacity, 1024);
+    assert_eq!(stats.capacity, 32768);
     m.clear_verified_token_cache();
     assert_eq!(self::stats(&m).entries, 0);
 }

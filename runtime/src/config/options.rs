@@ -218,9 +218,11 @@ macro_rules! with_options {
 
             /// The most tokens a manager's cache keeps, for every worker
             /// together (each shard of the cache holds its share, rounded
-            /// up).
-            ["JWT_VERIFIED_TOKEN_CACHE_SIZE", "1024", "most tokens cached (all workers together)"]
-            verified_token_cache_size: usize = 1024, value;
+            /// up). The default holds the tokens of tens of thousands of
+            /// users in a few tens of MiB (BENCHMARKS.md measures the bytes
+            /// per cached token).
+            ["JWT_VERIFIED_TOKEN_CACHE_SIZE", "32768", "most tokens cached (all workers together)"]
+            verified_token_cache_size: usize = 32768, value;
 
             /// The JWKS URL of an identity provider whose tokens are
             /// accepted (feature `remote-jwks`): https, or http to loopback.
