@@ -240,6 +240,9 @@ where
                 return refuse(req, verification.refuse(error));
             }
             verification.accept();
+            // It holds a clone of the request, which routing inside the
+            // scope needs to be the only one.
+            drop(verification);
             Ok(service.call(req).await?.map_into_left_body())
         })
     }
