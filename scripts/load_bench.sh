@@ -77,7 +77,11 @@ working_set() {
         fi
     done
 
-    # wrk_ws <endpoint> <n> <seconds|once>: requests per second.
+    # Where each endpoint's cycle over the working set stands.
+    declare -A offset
+    # wrk_ws <endpoint> <n> <seconds|once>: sets rps to the requests per
+    # second; the next run on the endpoint continues the cycle where this
+    # one stopped.
     wrk_ws() {
         local endpoint="$1" n="$2" how="$3" out args
         local path="${endpoint%@*}" algorithm="${endpoint#*@}"
@@ -87,13 +91,18 @@ working_set() {
             args=(-t1 "-c$CONNECTIONS" "-d${how}s")
         fi
         out="$(ONCE="$([ "$how" = once ] && echo 1 || echo 0)" N="$n" TOKENS="${file[$algorithm]}" \
+            OFFSET="${offset[$endpoint@$n]:-0}" \
             taskset -c "$CLIENT_CPU" wrk "${args[@]}" -s scripts/working_set.lua "$base/$path")"
         if grep -q "Non-2xx" <<<"$out"; then
             echo "error: $endpoint answered non-2xx:" >&2
             echo "$out" >&2
             exit 1
         fi
-        awk '/^Requests\/sec:/ { print $2 }' <<<"$out"
+        local done
+        done="$(awk '/^ +[0-9]+ requests in/ { print $1 }' <<<"$out")"
+        [ "$how" = once ] && done="$n"
+        offset[$endpoint@$n]=$(((${offset[$endpoint@$n]:-0} + ${done:-0}) % n))
+        rps="$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")"
     }
     # counters <endpoint>: "hits misses entries capacity" of its cache.
     counters() {
@@ -122,7 +131,7 @@ print(*(stats[k] for k in ("hits", "misses", "entries", "capacity")) if stats el
                 order=("${reversed[@]}")
             fi
             for endpoint in "${order[@]}"; do
-                rps="$(wrk_ws "$endpoint" "$n" "$DURATION")"
+                wrk_ws "$endpoint" "$n" "$DURATION"
                 echo "$n steady $round $endpoint $rps" >>"$ws_results"
                 printf 'N=%-6s steady round %d/%d  %-24s %10.0f req/s\n' "$n" "$round" "$ROUNDS" "$endpoint" "$rps"
             done
@@ -138,7 +147,7 @@ print(*(stats[k] for k in ("hits", "misses", "entries", "capacity")) if stats el
             for round in $(seq "${COLD_ROUNDS:-1}"); do
                 for endpoint in "${list[@]}"; do
                     curl -fs -X POST "$base/clear" >/dev/null
-                    rps="$(wrk_ws "$endpoint" "$n" once)"
+                    wrk_ws "$endpoint" "$n" once
                     echo "$n cold $round $endpoint $rps" >>"$ws_results"
                     printf 'N=%-6s cold round %d  %-24s %10.0f req/s\n' "$n" "$round" "$endpoint" "$rps"
                 done
