@@ -27,13 +27,17 @@ fuzz_target!(|data: &[u8]| {
             continue;
         };
         let value = value.replace("\\n", "\n");
-        let inline = value.trim_start().starts_with("-----BEGIN") || value.trim_start().starts_with('{');
+        let inline =
+            value.trim_start().starts_with("-----BEGIN") || value.trim_start().starts_with('{');
         if KEY_OPTIONS.contains(&name) && name != "JWT_SECRET_KEY" && !inline {
             continue;
         }
         options.push((name.to_owned(), value));
     }
-    match JwtManager::builder().options(options).and_then(|b| b.build()) {
+    match JwtManager::builder()
+        .options(options)
+        .and_then(|b| b.build())
+    {
         Ok(manager) => {
             // A manager that builds creates and decodes tokens without
             // panicking (its own token may be refused: an audience or issuer

@@ -38,7 +38,11 @@ async fn refresh() -> HttpResponse {
 
 #[jwt_optional]
 async fn optional() -> HttpResponse {
-    HttpResponse::Ok().body(current_token.map(|t| t.identity().to_string()).unwrap_or_default())
+    HttpResponse::Ok().body(
+        current_token
+            .map(|t| t.identity().to_string())
+            .unwrap_or_default(),
+    )
 }
 
 type Answer = Pin<Box<dyn Future<Output = (u16, Vec<u8>)>>>;
@@ -97,9 +101,8 @@ impl Harness {
             "status {status} for {:?}",
             String::from_utf8_lossy(data)
         );
-        let json: Value = serde_json::from_slice(&body).unwrap_or_else(|e| {
-            panic!("{status} with a body that is not JSON ({e}): {body:?}")
-        });
+        let json: Value = serde_json::from_slice(&body)
+            .unwrap_or_else(|e| panic!("{status} with a body that is not JSON ({e}): {body:?}"));
         assert!(json["msg"].is_string(), "{status} without msg: {json}");
     }
 }
@@ -144,15 +147,13 @@ fn parse(data: &[u8]) -> Option<actix_http::Request> {
         format!("{route}?{query}")
     };
     let uri: Uri = uri.parse().ok()?;
-    let mut builder = test::TestRequest::default().method(method).uri(&uri.to_string());
+    let mut builder = test::TestRequest::default()
+        .method(method)
+        .uri(&uri.to_string());
     for header in request.headers.iter() {
         let name = HeaderName::from_bytes(header.name.as_bytes()).ok()?;
         let value = HeaderValue::from_bytes(header.value).ok()?;
         builder = builder.append_header((name, value));
     }
-    Some(
-        builder
-            .set_payload(data[offset..].to_vec())
-            .to_request(),
-    )
+    Some(builder.set_payload(data[offset..].to_vec()).to_request())
 }
