@@ -32,7 +32,6 @@ use std::sync::Arc;
 
 use actix_jwt_extended::revocation::{MemoryStore, RevocationStore};
 use actix_jwt_extended::{Algorithm, JwtManager, TokenCache, jwt_required};
-use actix_jwt_extended_examples::{key, key_pair, now};
 use actix_web::http::header::AUTHORIZATION;
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use jsonwebtoken::{DecodingKey, Validation};
@@ -117,6 +116,36 @@ async fn manager(algorithm: Algorithm, cache: TokenCache) -> JwtManager {
 
 /// Revoked tokens in every manager's store.
 const REVOKED: usize = 10_000;
+
+/// The text of a throw-away key of the repository's `tests/keys/` (or of
+/// `BENCH_KEYS_DIR`).
+fn key(name: &str) -> String {
+    let dir = std::env::var("BENCH_KEYS_DIR")
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/tests/keys").to_owned());
+    let path = std::path::Path::new(&dir).join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The private and public key of an asymmetric algorithm.
+fn key_pair(algorithm: Algorithm) -> (String, String) {
+    let stem = match algorithm {
+        Algorithm::ES256 => "ec256",
+        Algorithm::ES384 => "ec384",
+        Algorithm::EdDSA => "ed25519",
+        _ => "rsa",
+    };
+    (
+        key(&format!("{stem}_private.pem")),
+        key(&format!("{stem}_public.pem")),
+    )
+}
+
+/// Seconds since the epoch.
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
 
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {

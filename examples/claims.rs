@@ -11,7 +11,8 @@
 //! Users: `alice` (admin, team blue) and `bob` (team red); password `test`.
 
 use actix_jwt_extended::{
-    CurrentUser, JwtManager, jwt_refresh_required, jwt_required, require_token,
+    CurrentUser, JwtManager, JwtManagerBuilder, Rejection, jwt_refresh_required, jwt_required,
+    require_token,
 };
 use actix_web::{App, HttpResponse, HttpServer, get, post, web};
 use serde::{Deserialize, Serialize};
@@ -50,14 +51,13 @@ struct Login {
 }
 
 #[post("/login")]
-async fn login(jwt: JwtManager, body: web::Json<Login>) -> actix_web::Result<HttpResponse> {
+async fn login(jwt: JwtManager, body: web::Json<Login>) -> Result<HttpResponse, Rejection> {
     let user = body.username.as_deref().and_then(find_user);
     let (Some(user), Some("test")) = (user, body.password.as_deref()) else {
         return Ok(HttpResponse::Unauthorized().json(json!({"msg": "Bad username or password"})));
     };
-    let internal = actix_web::error::ErrorInternalServerError;
-    let access_token = jwt.create_access_token(user.username).map_err(internal)?;
-    let refresh_token = jwt.create_refresh_token(user.username).map_err(internal)?;
+    let access_token = jwt.create_access_token(user.username)?;
+    let refresh_token = jwt.create_refresh_token(user.username)?;
     Ok(HttpResponse::Ok().json(json!({
         "access_token": access_token,
         "refresh_token": refresh_token,
@@ -104,10 +104,8 @@ async fn token_info() -> HttpResponse {
 
 #[post("/refresh")]
 #[jwt_refresh_required]
-async fn refresh(jwt: JwtManager) -> actix_web::Result<HttpResponse> {
-    let access_token = jwt
-        .create_access_token(current_token.identity())
-        .map_err(actix_web::error::ErrorInternalServerError)?;
+async fn refresh(jwt: JwtManager) -> Result<HttpResponse, Rejection> {
+    let access_token = jwt.create_access_token(current_token.identity())?;
     Ok(HttpResponse::Ok().json(json!({ "access_token": access_token })))
 }
 
@@ -123,7 +121,7 @@ async fn me(current_user: CurrentUser<User>) -> HttpResponse {
 /// The manager of this example: scope and team claims from the user table,
 /// and the user lookup behind `current_user`.
 fn manager() -> std::io::Result<JwtManager> {
-    actix_jwt_extended_examples::builder_from_env()?
+    settings()?
         .additional_claims_loader(|identity| {
             let mut claims = Map::new();
             if let Some(user) = identity.as_str().and_then(find_user) {
@@ -142,9 +140,9 @@ fn manager() -> std::io::Result<JwtManager> {
 
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {
-    actix_jwt_extended_examples::init_logging();
+    init_logging();
     let jwt = manager()?;
-    let port = actix_jwt_extended_examples::port();
+    let port = port();
     println!("Listening on http://127.0.0.1:{port}");
     HttpServer::new(move || {
         App::new()
@@ -161,4 +159,33 @@ async fn main() -> std::io::Result<()> {
     .bind(("127.0.0.1", port))?
     .run()
     .await
+}
+
+/// `JWT_*` settings from the environment, with a development secret (and a
+/// warning) when JWT_SECRET_KEY is not set.
+fn settings() -> std::io::Result<JwtManagerBuilder> {
+    let builder = JwtManagerBuilder::from_env().map_err(std::io::Error::other)?;
+    if std::env::var_os("JWT_SECRET_KEY").is_some() {
+        return Ok(builder);
+    }
+    eprintln!("WARNING: JWT_SECRET_KEY is not set; using a development secret.");
+    Ok(builder.secret_key("super-secret-development-key"))
+}
+
+/// Logs to stderr, filtered by `RUST_LOG` (default `info`).
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+/// `PORT`, or 5000 as in the Flask examples.
+fn port() -> u16 {
+    std::env::var("PORT")
+        .ok()
+        .and_then(|port| port.parse().ok())
+        .unwrap_or(5000)
 }

@@ -30,25 +30,22 @@
 //! (5000).
 
 use actix_jwt_extended::{
-    CookieOptions, ImplicitRefresh, JwtManager, TokenLocation, jwt_refresh_required, jwt_required,
+    CookieOptions, ImplicitRefresh, JwtManager, JwtManagerBuilder, Rejection, TokenLocation,
+    jwt_refresh_required, jwt_required,
 };
-use actix_jwt_extended_examples::Credentials;
 use actix_web::cookie::SameSite;
 use actix_web::{App, HttpResponse, HttpServer, get, post, web};
+use serde::Deserialize;
 use serde_json::json;
 
 /// Checks the credentials and sets the four cookies.
 #[post("/login")]
-async fn login(jwt: JwtManager, body: web::Json<Credentials>) -> actix_web::Result<HttpResponse> {
+async fn login(jwt: JwtManager, body: web::Json<Credentials>) -> Result<HttpResponse, Rejection> {
     if !body.are("test", "test") {
         return Ok(HttpResponse::Unauthorized().json(json!({"msg": "Bad username or password"})));
     }
-    let access = jwt
-        .create_access_token("test")
-        .map_err(actix_web::error::ErrorInternalServerError)?;
-    let refresh_token = jwt
-        .create_refresh_token("test")
-        .map_err(actix_web::error::ErrorInternalServerError)?;
+    let access = jwt.create_access_token("test")?;
+    let refresh_token = jwt.create_refresh_token("test")?;
     let mut response = HttpResponse::Ok();
     jwt.set_access_cookies(&mut response, &access, CookieOptions::new())?;
     jwt.set_refresh_cookies(&mut response, &refresh_token, CookieOptions::new())?;
@@ -72,10 +69,8 @@ async fn update() -> HttpResponse {
 /// Exchanges the refresh cookie for new access cookies.
 #[post("/refresh")]
 #[jwt_refresh_required]
-async fn refresh(jwt: JwtManager) -> actix_web::Result<HttpResponse> {
-    let access = jwt
-        .create_access_token(current_token.identity())
-        .map_err(actix_web::error::ErrorInternalServerError)?;
+async fn refresh(jwt: JwtManager) -> Result<HttpResponse, Rejection> {
+    let access = jwt.create_access_token(current_token.identity())?;
     let mut response = HttpResponse::Ok();
     jwt.set_access_cookies(&mut response, &access, CookieOptions::new())?;
     Ok(response.json(json!({"refresh": true})))
@@ -83,7 +78,7 @@ async fn refresh(jwt: JwtManager) -> actix_web::Result<HttpResponse> {
 
 /// Unsets every cookie.
 #[post("/logout")]
-async fn logout(jwt: JwtManager) -> actix_web::Result<HttpResponse> {
+async fn logout(jwt: JwtManager) -> Result<HttpResponse, Rejection> {
     let mut response = HttpResponse::Ok();
     jwt.unset_jwt_cookies(&mut response, None)?;
     Ok(response.json(json!({"logout": true})))
@@ -200,8 +195,7 @@ showCookies();
 /// The demo's manager: `JWT_*` variables, tokens in cookies only, and a
 /// development secret when JWT_SECRET_KEY is not set.
 pub fn jwt_manager() -> std::io::Result<JwtManager> {
-    let mut builder =
-        actix_jwt_extended_examples::builder_from_env()?.token_location([TokenLocation::Cookies]);
+    let mut builder = settings()?.token_location([TokenLocation::Cookies]);
     if std::env::var_os("JWT_COOKIE_SAMESITE").is_none() {
         builder = builder.cookie_samesite(Some(SameSite::Lax));
     }
@@ -237,10 +231,53 @@ pub fn serve(
 
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {
-    actix_jwt_extended_examples::init_logging();
+    init_logging();
     let jwt = jwt_manager()?;
-    let port = actix_jwt_extended_examples::port();
+    let port = port();
     let listener = std::net::TcpListener::bind(("127.0.0.1", port))?;
     println!("Listening on http://127.0.0.1:{port}");
     serve(listener, jwt)?.await
+}
+
+/// The JSON body of `POST /login`.
+#[derive(Debug, Deserialize)]
+struct Credentials {
+    username: Option<String>,
+    password: Option<String>,
+}
+
+impl Credentials {
+    /// Whether both fields are present and equal these values.
+    fn are(&self, username: &str, password: &str) -> bool {
+        self.username.as_deref() == Some(username) && self.password.as_deref() == Some(password)
+    }
+}
+
+/// `JWT_*` settings from the environment, with a development secret (and a
+/// warning) when JWT_SECRET_KEY is not set.
+fn settings() -> std::io::Result<JwtManagerBuilder> {
+    let builder = JwtManagerBuilder::from_env().map_err(std::io::Error::other)?;
+    if std::env::var_os("JWT_SECRET_KEY").is_some() {
+        return Ok(builder);
+    }
+    eprintln!("WARNING: JWT_SECRET_KEY is not set; using a development secret.");
+    Ok(builder.secret_key("super-secret-development-key"))
+}
+
+/// Logs to stderr, filtered by `RUST_LOG` (default `info`).
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+/// `PORT`, or 5000 as in the Flask examples.
+fn port() -> u16 {
+    std::env::var("PORT")
+        .ok()
+        .and_then(|port| port.parse().ok())
+        .unwrap_or(5000)
 }

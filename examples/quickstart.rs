@@ -11,7 +11,7 @@
 //! Configuration comes from `JWT_*` environment variables; `PORT` changes the
 //! port (default 5000).
 
-use actix_jwt_extended::{JwtManager, JwtManagerBuilder, jwt_required};
+use actix_jwt_extended::{JwtManager, JwtManagerBuilder, Rejection, jwt_required};
 use actix_web::{App, HttpResponse, HttpServer, get, post, web};
 use serde::Deserialize;
 use serde_json::json;
@@ -24,13 +24,11 @@ struct Login {
 
 /// Exchanges a username and password for an access token.
 #[post("/login")]
-async fn login(jwt: JwtManager, body: web::Json<Login>) -> actix_web::Result<HttpResponse> {
+async fn login(jwt: JwtManager, body: web::Json<Login>) -> Result<HttpResponse, Rejection> {
     let (Some("test"), Some("test")) = (body.username.as_deref(), body.password.as_deref()) else {
         return Ok(HttpResponse::Unauthorized().json(json!({"msg": "Bad username or password"})));
     };
-    let access_token = jwt
-        .create_access_token(body.username.as_deref())
-        .map_err(actix_web::error::ErrorInternalServerError)?;
+    let access_token = jwt.create_access_token(body.username.as_deref())?;
     Ok(HttpResponse::Ok().json(json!({ "access_token": access_token })))
 }
 
@@ -43,18 +41,9 @@ async fn protected() -> HttpResponse {
 
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {
-    actix_jwt_extended_examples::init_logging();
-    let mut builder = JwtManagerBuilder::from_env().map_err(std::io::Error::other)?;
-    if std::env::var_os("JWT_SECRET_KEY").is_none() {
-        eprintln!(
-            "WARNING: JWT_SECRET_KEY is not set; using a development secret. \
-             Set JWT_SECRET_KEY before deploying."
-        );
-        builder = builder.secret_key("super-secret-development-key");
-    }
-    let jwt = builder.build().map_err(std::io::Error::other)?;
-
-    let port = actix_jwt_extended_examples::port();
+    init_logging();
+    let jwt = settings()?.build().map_err(std::io::Error::other)?;
+    let port = port();
     println!("Listening on http://127.0.0.1:{port}");
     HttpServer::new(move || {
         App::new()
@@ -65,4 +54,33 @@ async fn main() -> std::io::Result<()> {
     .bind(("127.0.0.1", port))?
     .run()
     .await
+}
+
+/// `JWT_*` settings from the environment, with a development secret (and a
+/// warning) when JWT_SECRET_KEY is not set.
+fn settings() -> std::io::Result<JwtManagerBuilder> {
+    let builder = JwtManagerBuilder::from_env().map_err(std::io::Error::other)?;
+    if std::env::var_os("JWT_SECRET_KEY").is_some() {
+        return Ok(builder);
+    }
+    eprintln!("WARNING: JWT_SECRET_KEY is not set; using a development secret.");
+    Ok(builder.secret_key("super-secret-development-key"))
+}
+
+/// Logs to stderr, filtered by `RUST_LOG` (default `info`).
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+/// `PORT`, or 5000 as in the Flask examples.
+fn port() -> u16 {
+    std::env::var("PORT")
+        .ok()
+        .and_then(|port| port.parse().ok())
+        .unwrap_or(5000)
 }

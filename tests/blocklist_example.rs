@@ -83,7 +83,7 @@ where
     B: MessageBody,
 {
     let hello = (StatusCode::OK, json!({"hello": "test"}));
-    let token_revoked = (StatusCode::OK, json!({"msg": "Token revoked"}));
+    let logged_out = (StatusCode::OK, json!({"msg": "Logged out"}));
 
     let wrong = json!({"username": "test", "password": "nope"});
     assert_eq!(
@@ -115,21 +115,32 @@ where
         hello
     );
 
-    // Log out the access token, then the refresh token.
+    // Logging out with the access token ends the session: its refresh
+    // token no longer rotates, while another device's session is untouched.
+    let (other_access, other_refresh) = login(app).await;
     assert_eq!(
         call(app, Method::DELETE, "/logout", Some(&access2), None).await,
-        token_revoked
+        logged_out
     );
     assert_eq!(
         call(app, Method::GET, "/protected", Some(&access2), None).await,
         revoked()
     );
     assert_eq!(
-        call(app, Method::DELETE, "/logout", Some(&refresh2), None).await,
-        token_revoked
+        call(app, Method::POST, "/refresh", Some(&refresh2), None).await,
+        revoked()
     );
     assert_eq!(
-        call(app, Method::POST, "/refresh", Some(&refresh2), None).await,
+        call(app, Method::GET, "/protected", Some(&other_access), None).await,
+        hello
+    );
+    // Logging out with a refresh token ends its session too.
+    assert_eq!(
+        call(app, Method::DELETE, "/logout", Some(&other_refresh), None).await,
+        logged_out
+    );
+    assert_eq!(
+        call(app, Method::GET, "/protected", Some(&other_access), None).await,
         revoked()
     );
 
@@ -213,15 +224,20 @@ async fn two_example_instances_on_one_redis_share_revocations() {
     );
     assert_eq!(
         call(&app1, Method::DELETE, "/logout", Some(&access), None).await,
-        (StatusCode::OK, json!({"msg": "Token revoked"}))
+        (StatusCode::OK, json!({"msg": "Logged out"}))
     );
     actix_web::rt::time::sleep(Duration::from_millis(50)).await;
     assert_eq!(
         call(&app2, Method::GET, "/protected", Some(&access), None).await,
         revoked()
     );
+    assert_eq!(
+        call(&app2, Method::POST, "/refresh", Some(&refresh), None).await,
+        revoked()
+    );
 
     // Rotated on the first, replayed on the second.
+    let (_, refresh) = login(&app1).await;
     let (status, _) = call(&app1, Method::POST, "/refresh", Some(&refresh), None).await;
     assert_eq!(status, StatusCode::OK);
     actix_web::rt::time::sleep(Duration::from_millis(50)).await;
@@ -231,4 +247,17 @@ async fn two_example_instances_on_one_redis_share_revocations() {
         body,
         json!({"msg": "Refresh token reuse detected: every token of this session has been revoked"})
     );
+}
+
+#[actix_web::test]
+async fn an_unreachable_redis_stops_the_start_with_a_message_naming_it() {
+    let port = std::net::TcpListener::bind(("127.0.0.1", 0))
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("redis://127.0.0.1:{port}/");
+    let error = blocklist::manager(Some(url.clone())).await.unwrap_err();
+    assert!(error.contains(&format!("Redis at {url}")), "{error}");
+    assert!(!error.contains("StoreError"), "not a Debug dump: {error}");
 }

@@ -3,8 +3,9 @@
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
+use actix_jwt_extended::testing::ManualClock;
 use actix_jwt_extended::{
     Algorithm, JwtManager, JwtManagerBuilder, TokenCache, TokenCacheStats, TokenOptions,
     jwt_refresh_required, jwt_required, require_token,
@@ -72,13 +73,6 @@ fn rs256() -> JwtManagerBuilder {
 
 fn stats(m: &JwtManager) -> TokenCacheStats {
     m.verified_token_cache_stats().expect("the cache is on")
-}
-
-fn seconds_now() -> f64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs_f64()
 }
 
 #[actix_web::test]
@@ -161,7 +155,9 @@ async fn on_by_default_and_auto_is_on_for_asymmetric_algorithms_only() {
 async fn a_token_that_expires_while_cached_is_refused_as_expired() {
     let expired_claims: Arc<Mutex<Option<Value>>> = Default::default();
     let seen = expired_claims.clone();
+    let clock = ManualClock::new();
     let m = hs256()
+        .clock(&clock)
         .verified_token_cache(TokenCache::On)
         .expired_token_loader(move |token| {
             *seen.lock().unwrap() = Some(Value::Object(token.claims().clone()));
@@ -169,14 +165,15 @@ async fn a_token_that_expires_while_cached_is_refused_as_expired() {
         })
         .build()
         .unwrap();
-    let exp = now() + 2;
+    let exp = clock.unix_seconds() + 2;
     let token = hs256_token(&json!({"sub": "alice", "exp": exp, "jti": "j1"}));
     assert_eq!(call(&m, "/protected", &token).await.0, 200);
     assert_eq!(call(&m, "/protected", &token).await.0, 200);
     assert_eq!(stats(&m).hits, 1);
 
-    let wait = exp as f64 - seconds_now() + 0.05;
-    actix_web::rt::time::sleep(Duration::from_secs_f64(wait.max(0.0))).await;
+    clock.advance(Duration::from_millis(1999));
+    assert_eq!(call(&m, "/protected", &token).await.0, 200);
+    clock.advance(Duration::from_millis(1));
     assert_eq!(
         call(&m, "/protected", &token).await,
         (401, msg("Token has expired"))
@@ -186,7 +183,7 @@ async fn a_token_that_expires_while_cached_is_refused_as_expired() {
     let claims = expired_claims.lock().unwrap().clone().unwrap();
     assert_eq!(claims["jti"], "j1");
     let stats = stats(&m);
-    assert_eq!((stats.entries, stats.hits), (0, 1));
+    assert_eq!((stats.entries, stats.hits), (0, 2));
 }
 
 #[actix_web::test]
@@ -219,7 +216,7 @@ async fn a_token_revoked_while_cached_is_refused() {
 
 #[actix_web::test]
 async fn the_built_in_revocation_store_is_consulted_on_a_hit() {
-    let m = rs256().build().unwrap();
+    let m = rs256().clock(&ManualClock::new()).build().unwrap();
     let token = m.create_access_token("alice").unwrap();
     let other = m.create_access_token("alice").unwrap();
     let bob = m.create_access_token("bob").unwrap();
@@ -369,22 +366,24 @@ async fn type_fresh_and_requirements_are_still_enforced_on_a_hit() {
 
 #[actix_web::test]
 async fn a_fresh_until_token_stops_being_fresh_while_cached() {
-    let m = rs256().build().unwrap();
-    let until = seconds_now() + 1.0;
+    let clock = ManualClock::new();
+    let m = rs256().clock(&clock).build().unwrap();
     let token = m
-        .create_access_token_with(
-            "alice",
-            TokenOptions::new().fresh(actix_jwt_extended::Fresh::Until(until)),
-        )
+        .create_access_token_with("alice", TokenOptions::new().fresh(Duration::from_secs(60)))
         .unwrap();
     assert_eq!(call(&m, "/fresh", &token).await.0, 200);
-    let wait = until - seconds_now() + 0.05;
-    actix_web::rt::time::sleep(Duration::from_secs_f64(wait.max(0.0))).await;
+    clock.advance(Duration::from_secs(60));
+    assert_eq!(
+        call(&m, "/fresh", &token).await.0,
+        200,
+        "fresh until its second"
+    );
+    clock.advance(Duration::from_millis(1));
     assert_eq!(
         call(&m, "/fresh", &token).await,
         (401, msg("Fresh token required"))
     );
-    assert_eq!(stats(&m).hits, 1);
+    assert_eq!(stats(&m).hits, 2);
 }
 
 #[actix_web::test]

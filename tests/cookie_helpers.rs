@@ -702,3 +702,25 @@ fn startup_warning_for_cookies_without_secure_or_samesite() {
     );
     assert_eq!(startup_warnings(|b| b), Vec::<String>::new());
 }
+
+#[test]
+fn expires_counts_from_the_managers_clock() {
+    use actix_jwt_extended::testing::ManualClock;
+    use std::time::UNIX_EPOCH;
+    // Tue, 14 Nov 2023 22:13:20 GMT.
+    let clock = ManualClock::at(UNIX_EPOCH + Duration::from_secs(1_700_000_000));
+    let jwt = manager(|b| b.clock(&clock).session_cookie(false));
+    let token = jwt.create_access_token("alice").unwrap();
+    let headers = set_with(|r| {
+        jwt.set_access_cookies(
+            r,
+            &token,
+            CookieOptions::new().max_age(Duration::from_secs(60)),
+        )
+        .unwrap()
+    });
+    assert!(
+        headers[0].contains("; Expires=Tue, 14 Nov 2023 22:14:20 GMT; Max-Age=60;"),
+        "{headers:?}"
+    );
+}

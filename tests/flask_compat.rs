@@ -9,13 +9,13 @@
 //!   of `tests/fixtures/flask/requirements.txt`. Without them the test is
 //!   skipped locally and fails when `CI=true`.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+use std::time::{Duration, SystemTime};
 
+use actix_jwt_extended::testing::ManualClock;
 use actix_jwt_extended::{
-    Algorithm, Expires, JwtError, JwtManager, JwtManagerBuilder, TokenOptions,
+    Algorithm, DecodeOptions, Expires, JwtError, JwtManager, JwtManagerBuilder, TokenOptions,
 };
-use actix_jwt_extended_examples::{key_pair, repo_root};
+use actix_jwt_extended_examples::{key_pair, now, repo_root, run_python_fixture, sign_hs};
 use serde_json::{Value, json};
 
 const SECRET: &str = "flask-fixture-secret";
@@ -110,49 +110,25 @@ fn our_claim_layout_is_flask_jwt_extendeds() {
 
 /// Runs `verify.py` over `tokens`; `None` when Flask-JWT-Extended is missing.
 fn verify_in_flask(tokens: &[Value]) -> Option<Vec<Value>> {
-    let python = std::env::var("FLASK_PYTHON").unwrap_or_else(|_| "python3".to_owned());
-    let script = repo_root().join("tests/fixtures/flask/verify.py");
-    let spawned = Command::new(&python)
-        .arg(&script)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn();
-    let mut child = match spawned {
-        Ok(child) => child,
-        Err(e) => return missing(&format!("cannot run {python}: {e}")),
-    };
-    let input = json!({ "tokens": tokens }).to_string();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
-    if output.status.code() == Some(3) {
-        return missing(&String::from_utf8_lossy(&output.stderr));
-    }
+    run_in_flask("verify.py", json!({ "tokens": tokens }))
+}
+
+/// Runs a script of `tests/fixtures/flask/` with `input` on stdin and
+/// returns its `results`; `None` when Flask-JWT-Extended is missing.
+fn run_in_flask(script: &str, input: Value) -> Option<Vec<Value>> {
+    let output = run_python_fixture(
+        "FLASK_PYTHON",
+        &format!("flask/{script}"),
+        &input.to_string(),
+        "Flask-JWT-Extended (pip install -r tests/fixtures/flask/requirements.txt)",
+    )?;
     assert!(
         output.status.success(),
-        "verify.py failed: {}",
+        "{script} failed: {}",
         String::from_utf8_lossy(&output.stderr)
     );
     let answer: Value = serde_json::from_slice(&output.stdout).unwrap();
     Some(answer["results"].as_array().unwrap().clone())
-}
-
-fn missing(why: &str) -> Option<Vec<Value>> {
-    let message = format!(
-        "Flask-JWT-Extended is not available ({}). Install it with \
-         `pip install -r tests/fixtures/flask/requirements.txt` and/or set FLASK_PYTHON.",
-        why.trim()
-    );
-    if std::env::var("CI").as_deref() == Ok("true") {
-        panic!("{message}");
-    }
-    eprintln!("\n!!!!! SKIPPED: {message}\n");
-    None
 }
 
 #[test]
@@ -222,4 +198,102 @@ fn tokens_minted_here_verify_in_flask() {
     );
     assert_eq!(results[1]["status"], 422);
     assert_eq!(results[1]["body"]["msg"], "Signature verification failed");
+}
+
+/// `decode_token(csrf_value, allow_expired)`, `get_jti` and
+/// `get_unverified_jwt_headers` answer what Flask-JWT-Extended's answer,
+/// status and message included, on the same tokens.
+#[test]
+fn token_utilities_answer_as_flask_jwt_extendeds() {
+    let m = builder(Algorithm::HS256).build().unwrap();
+    let an_hour_ago = ManualClock::at(SystemTime::now() - Duration::from_secs(3600));
+    let past = builder(Algorithm::HS256)
+        .clock(&an_hour_ago)
+        .build()
+        .unwrap();
+    let good = m.create_access_token("alice").unwrap();
+    let expired = past.create_access_token("alice").unwrap();
+    let header = r#"{"alg":"HS256","typ":"JWT"}"#;
+    // Minted elsewhere: no `jti`, no `csrf` (an `exp`, which this crate
+    // requires by default).
+    let payload = json!({"sub": "bob", "exp": now() + 600}).to_string();
+    let foreign = sign_hs("HS256", header, &payload, SECRET.as_bytes());
+    let other_key = sign_hs("HS256", header, &payload, b"another-secret");
+    let numeric_kid = sign_hs(
+        "HS256",
+        r#"{"alg":"HS256","kid":5,"typ":"JWT"}"#,
+        &payload,
+        SECRET.as_bytes(),
+    );
+    let array_header = sign_hs("HS256", "[1]", &payload, SECRET.as_bytes());
+    let csrf_of = |token: &str| {
+        let options = DecodeOptions::new().allow_expired(true);
+        let decoded = m.decode_token_with(token, options).unwrap();
+        decoded.claim("csrf").unwrap().as_str().unwrap().to_owned()
+    };
+    let (good_csrf, expired_csrf) = (csrf_of(&good), csrf_of(&expired));
+
+    let decode = |token: &str, csrf: Option<&str>, allow_expired: bool| json!({"function": "decode_token", "token": token, "csrf_value": csrf, "allow_expired": allow_expired});
+    let call = |function: &str, token: &str| json!({"function": function, "token": token});
+    let calls = [
+        decode(&good, None, false),
+        decode(&expired, None, false),
+        decode(&expired, None, true),
+        decode(&other_key, None, true),
+        decode(&good, Some(&good_csrf), false),
+        decode(&good, Some("wrong"), false),
+        decode(&good, Some(""), false),
+        decode(&foreign, Some("any"), false),
+        decode(&expired, Some("wrong"), false),
+        decode(&expired, Some(&expired_csrf), false),
+        decode(&expired, Some(&expired_csrf), true),
+        call("get_jti", &good),
+        call("get_jti", &foreign),
+        call("get_jti", &expired),
+        call("get_jti", &other_key),
+        call("get_unverified_jwt_headers", &good),
+        call("get_unverified_jwt_headers", &other_key),
+        call("get_unverified_jwt_headers", &numeric_kid),
+        call("get_unverified_jwt_headers", &array_header),
+        call("get_unverified_jwt_headers", "abc"),
+        call("get_unverified_jwt_headers", "a.b.c"),
+        call("get_unverified_jwt_headers", "a.b"),
+    ];
+    let ours: Vec<Value> = calls
+        .iter()
+        .map(|call| {
+            let token = call["token"].as_str().unwrap();
+            let result = match call["function"].as_str().unwrap() {
+                "decode_token" => {
+                    let mut options =
+                        DecodeOptions::new().allow_expired(call["allow_expired"] == true);
+                    if let Some(csrf) = call["csrf_value"].as_str() {
+                        options = options.csrf_value(csrf);
+                    }
+                    m.decode_token_with(token, options)
+                        .map(|t| Value::Object(t.claims().clone()))
+                }
+                "get_jti" => m.get_jti(token).map(|jti| json!(jti)),
+                _ => m.get_unverified_jwt_headers(token).map(Value::Object),
+            };
+            match result {
+                Ok(result) => json!({"status": 200, "body": {"result": result}}),
+                Err(rejection) => json!({
+                    "status": rejection.error().status().as_u16(),
+                    "body": {"msg": rejection.error().client_message()},
+                }),
+            }
+        })
+        .collect();
+    let Some(theirs) = run_in_flask("utilities.py", json!({ "calls": calls })) else {
+        return;
+    };
+    for ((call, ours), theirs) in calls.iter().zip(&ours).zip(&theirs) {
+        let what = format!(
+            "{}(csrf_value={}, allow_expired={})",
+            call["function"], call["csrf_value"], call["allow_expired"]
+        );
+        assert_eq!(ours, theirs, "{what}");
+    }
+    assert_eq!(ours.len(), theirs.len());
 }

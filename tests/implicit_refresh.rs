@@ -216,3 +216,27 @@ async fn refresh_tokens_are_not_renewed() {
         (StatusCode::OK, json!({"refresh": true}), 0)
     );
 }
+
+#[actix_web::test]
+async fn the_window_is_measured_by_the_managers_clock() {
+    use actix_jwt_extended::testing::{ManualClock, TestRequestExt, TestTokens};
+    let clock = ManualClock::new();
+    let jwt = manager(|b| {
+        b.clock(&clock)
+            .token_location([TokenLocation::Cookies])
+            .access_token_expires(Duration::from_secs(10 * 60))
+    });
+    let token = TestTokens::new(&jwt).access("alice").mint();
+    let window = ImplicitRefresh::new().window(Duration::from_secs(60));
+    let request = || TestRequest::get().uri("/protected").jwt_cookies(&token);
+    let (_, _, cookies) = call(&jwt, window, request()).await;
+    assert_eq!(cookies, Vec::<String>::new(), "ten minutes left");
+    clock.advance(Duration::from_secs(9 * 60));
+    let (status, _, cookies) = call(&jwt, window, request()).await;
+    assert_eq!(status, StatusCode::OK);
+    let renewed = jwt
+        .decode_token(&parse_set_cookie(&cookies[0]).value)
+        .unwrap();
+    assert_eq!(renewed.iat(), Some(clock.unix_seconds()));
+    assert_eq!(renewed.exp(), Some(clock.unix_seconds() + 10 * 60));
+}

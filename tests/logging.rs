@@ -51,7 +51,8 @@ async fn rejections_are_logged_without_the_token() {
 
     let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     assert!(log.contains("request rejected"), "{log}");
-    assert!(log.contains("reason=Token has expired"), "{log}");
+    assert!(log.contains("reason=\"expired\""), "{log}");
+    assert!(log.contains("error=Token has expired"), "{log}");
     assert!(log.contains("status=401"), "{log}");
     let signature = expired.rsplit('.').next().unwrap();
     assert!(

@@ -627,7 +627,7 @@ async fn without_a_manager_it_is_the_missing_manager_error() {
     let resp = test::call_service(&app, req).await;
     assert_eq!(resp.status(), StatusCode::INTERNAL_SERVER_ERROR);
     let body: Value = test::read_body_json(resp).await;
-    assert_eq!(body, json!({"msg": JwtError::ManagerMissing.to_string()}));
+    assert_eq!(body, json!({"msg": "Internal Server Error"}));
 }
 
 #[actix_web::test]

@@ -3,6 +3,7 @@
 use proc_macro2::{Span, TokenStream, TokenTree};
 use syn::{Ident, Lit, LitStr, Path, Type};
 
+use crate::expected::{self, Expected};
 use crate::json::{self, Json, split_commas};
 
 /// Which attribute was written; presets imply one option.
@@ -66,6 +67,11 @@ impl Location {
             "json" => Some(Self::Json),
             _ => None,
         }
+    }
+
+    /// The name written in the attribute (`query_string`).
+    pub fn name(self) -> &'static str {
+        Self::NAMES[self as usize]
     }
 
     /// The variant of the runtime's `TokenLocation`.
@@ -149,7 +155,29 @@ impl Keyword {
     }
 }
 
-/// `team = "blue"` or `org.id = 7`: a claim that must have a value.
+/// The handler binding a requirement compares with (`sub = "username"`,
+/// `sub = param(username)`, `org = param(query.org)`), with the span to
+/// report at.
+pub struct Binding {
+    pub name: String,
+    /// The field of the binding's struct, for `param(binding.field)`.
+    pub field: Option<Ident>,
+    pub span: Span,
+}
+
+impl Binding {
+    /// The binding of `param(…)`.
+    pub fn of(param: expected::Param) -> Self {
+        Self {
+            name: param.name.to_string(),
+            span: param.name.span(),
+            field: param.field,
+        }
+    }
+}
+
+/// `team = "blue"`, `org.id = 7`, `role = "admin" | "owner"` or
+/// `org = param(org_id)`: a claim that must have a value.
 pub struct ClaimRequirement {
     /// The claim's path as written (`["org", "id"]`).
     pub names: Vec<String>,
@@ -157,7 +185,7 @@ pub struct ClaimRequirement {
     /// compile-time field checks; `None` for a quoted name like
     /// `"x-tenant"`, which need not be a Rust identifier.
     pub fields: Option<Vec<Ident>>,
-    pub value: Json,
+    pub expected: Expected,
 }
 
 /// Every option of the attributes.
@@ -172,8 +200,8 @@ pub struct Options {
     pub krate: Option<Path>,
     /// `claims = MyClaims`: the typed claims.
     pub claims: Option<Type>,
-    /// `sub = "binding"`.
-    pub sub: Option<LitStr>,
+    /// `sub = "binding"` or `sub = param(binding)`.
+    pub sub: Option<Binding>,
     pub scope: Option<Json>,
     pub override_: Option<Json>,
     pub requirements: Vec<ClaimRequirement>,
@@ -322,7 +350,7 @@ pub fn parse(preset: Preset, args: TokenStream) -> syn::Result<Options> {
                             "claim requirements need #[require_token]",
                         ));
                     }
-                    let value = json::parse(value.clone(), *span)?;
+                    let value = expected::parse(value.clone(), *span)?;
                     requirement(&mut options, vec![name.value()], None, value, name.span())?;
                 }
             }
@@ -415,10 +443,18 @@ fn apply(options: &mut Options, entry: Entry, order: usize) -> syn::Result<()> {
                     return Err(duplicate());
                 }
                 let (tokens, eq) = needs_value(&name, value, span, "sub = \"username\"")?;
-                options.sub = Some(syn::parse2(tokens).map_err(|_| {
+                let binding = match expected::parse(tokens.clone(), eq) {
+                    Ok(Expected::Param(param)) => Some(Binding::of(param)),
+                    _ => syn::parse2::<LitStr>(tokens).ok().map(|lit| Binding {
+                        name: lit.value(),
+                        field: None,
+                        span: lit.span(),
+                    }),
+                };
+                options.sub = Some(binding.ok_or_else(|| {
                     syn::Error::new(
                         eq,
-                        "`sub` names a handler binding as a string: `sub = \"username\"`",
+                        "`sub` names a handler binding: `sub = \"username\"` or `sub = param(username)`",
                     )
                 })?);
             }
@@ -460,7 +496,7 @@ fn apply(options: &mut Options, entry: Entry, order: usize) -> syn::Result<()> {
             format!("claim requirement `{name}` needs a value, e.g. `{name} = \"…\"`"),
         ));
     };
-    let value = json::parse(tokens, eq)?;
+    let value = expected::parse(tokens, eq)?;
     let names = path.iter().map(ToString::to_string).collect();
     requirement(options, names, Some(path), value, span)
 }
@@ -469,7 +505,7 @@ fn requirement(
     options: &mut Options,
     names: Vec<String>,
     fields: Option<Vec<Ident>>,
-    value: Json,
+    expected: Expected,
     span: Span,
 ) -> syn::Result<()> {
     if options.requirements.iter().any(|r| r.names == names) {
@@ -481,7 +517,7 @@ fn requirement(
     options.requirements.push(ClaimRequirement {
         names,
         fields,
-        value,
+        expected,
     });
     Ok(())
 }

@@ -1,8 +1,9 @@
 //! Emitting the protected handler: the handler's policy (a type that
 //! implements the runtime's `__private::Policy`: its options and its
-//! requirement checks), the compile-time checks against a claims type, and
-//! the handler with its guard installed. Attributes the macro does not own
-//! pass through.
+//! requirement checks), the compile-time checks against a claims type, the
+//! handler's policy for OpenAPI documents, and the handler with its guard
+//! installed. Attributes the macro does not own pass through (but a
+//! `#[utoipa::path]` gets the policy).
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
@@ -10,16 +11,19 @@ use syn::{Ident, Type};
 
 use crate::ast;
 use crate::attr::Options;
+use crate::expected::Expected;
 use crate::json;
+use crate::openapi;
 use crate::signature::{install_guard, private_path};
-use crate::valid::{Checked, SubBinding};
+use crate::valid::{Checked, RequestBinding};
 
 /// Emits a checked handler.
 pub fn emit(checked: Checked) -> TokenStream {
     let Checked {
         options,
-        handler,
+        mut handler,
         sub,
+        params,
     } = checked;
     let private = private_path(options.krate.as_ref());
     let optional = Options::flag(options.optional);
@@ -57,7 +61,7 @@ pub fn emit(checked: Checked) -> TokenStream {
     let verify_options = verify_options(&options, &private);
     let check = options
         .has_requirements()
-        .then(|| requirements(&options, sub.as_ref(), &private));
+        .then(|| requirements(&options, sub.as_ref(), &params, &private));
     let mut items = quote! {
         #[allow(non_camel_case_types, unreachable_pub, missing_docs, missing_debug_implementations)]
         #[doc(hidden)]
@@ -70,6 +74,10 @@ pub fn emit(checked: Checked) -> TokenStream {
     };
     if let Some(claims) = &claims_ty {
         items.extend(claims_checks(&options, claims, &fn_name, &private));
+    }
+    let documented = openapi::policy(&options);
+    if !openapi::mark(&mut handler.item, &documented) {
+        items.extend(openapi::record(&private, &fn_name, &documented));
     }
 
     let guard_ty = quote!(#private::Guard<#policy, #token_ty, #user_ty>);
@@ -109,18 +117,30 @@ fn verify_options(options: &Options, private: &TokenStream) -> TokenStream {
 }
 
 /// The requirement check of a `#[require_token]` handler's policy:
-/// override, claim equality, the `sub` binding, then scope.
-fn requirements(options: &Options, sub: Option<&SubBinding>, private: &TokenStream) -> TokenStream {
-    let statics = |ident: &str, json: &json::Json| {
+/// override, claim requirements (literals, any-of, request values), the
+/// `sub` binding, then scope.
+fn requirements(
+    options: &Options,
+    sub: Option<&RequestBinding>,
+    params: &[Option<RequestBinding>],
+    private: &TokenStream,
+) -> TokenStream {
+    let statics = |ident: &str, text: String| {
         let ident = format_ident!("{}", ident);
-        let text = json.text();
         quote! {
             static #ident: ::std::sync::LazyLock<#private::JsonValue> =
                 ::std::sync::LazyLock::new(|| #private::json(#text));
         }
     };
+    // The request value a binding names, and the expression that reads it.
+    let extract = |binding: &RequestBinding| match binding {
+        RequestBinding::Direct(ty, span) => (ty.clone(), quote_spanned!(*span=> &*value)),
+        RequestBinding::Field(ty, field) => {
+            (ty.clone(), quote_spanned!(field.span()=> &value.#field))
+        }
+    };
     let override_check = options.override_.as_ref().map(|json| {
-        let value = statics("OVERRIDE", json);
+        let value = statics("OVERRIDE", json.text());
         quote! {
             #value
             if #private::claims_satisfy(&token, &OVERRIDE) {
@@ -131,41 +151,55 @@ fn requirements(options: &Options, sub: Option<&SubBinding>, private: &TokenStre
     let claim_checks = options
         .requirements
         .iter()
+        .zip(params)
         .enumerate()
-        .map(|(i, requirement)| {
-            let ident = format!("CLAIM_{i}");
-            let value = statics(&ident, &requirement.value);
-            let ident = format_ident!("{}", ident);
+        .map(|(i, (requirement, param))| {
             let path = &requirement.names;
-            quote! {
-                #value
-                satisfied = satisfied && #private::claim_satisfies(&token, &[#(#path),*], &#ident);
+            match (&requirement.expected, param) {
+                (Expected::AnyOf(alternatives), _) => {
+                    let ident = format!("CLAIM_{i}");
+                    let values = alternatives.iter().map(|json| json.value.clone()).collect();
+                    let value = statics(&ident, serde_json::Value::Array(values).to_string());
+                    let ident = format_ident!("{}", ident);
+                    quote! {
+                        #value
+                        satisfied = satisfied && #private::claim_satisfies_any(&token, &[#(#path),*], &#ident);
+                    }
+                }
+                (Expected::Param(_), Some(binding)) => {
+                    let (ty, access) = extract(binding);
+                    quote! {
+                        satisfied = satisfied && match #private::extract::<#ty>(&req).await {
+                            ::core::option::Option::Some(value) => #private::claim_equals(&token, &[#(#path),*], #access),
+                            ::core::option::Option::None => false,
+                        };
+                    }
+                }
+                // Checked: every `param(…)` was resolved.
+                (Expected::Param(_), None) => TokenStream::new(),
             }
         });
     let sub_check = sub.map(|binding| {
-        let (ty, access) = match binding {
-            SubBinding::Direct(ty, span) => (ty, quote_spanned!(*span=> &*value)),
-            SubBinding::Field(ty, field) => (ty, quote_spanned!(field.span()=> &value.#field)),
-        };
+        let (ty, access) = extract(binding);
         quote! {
-            satisfied = satisfied && match <#ty as #private::actix_web::FromRequest>::extract(&req).await {
-                ::core::result::Result::Ok(value) => #private::identity_equals(&token, #access),
-                ::core::result::Result::Err(_) => false,
+            satisfied = satisfied && match #private::extract::<#ty>(&req).await {
+                ::core::option::Option::Some(value) => #private::identity_equals(&token, #access),
+                ::core::option::Option::None => false,
             };
         }
     });
     let scope_check = options.scope.as_ref().map(|json| {
-        let value = statics("SCOPE", json);
+        let value = statics("SCOPE", json.text());
         quote! {
             #value
             if !#private::scope_satisfies(&token, &SCOPE) {
-                return ::core::result::Result::Err(#private::JwtError::MissingRequiredScope);
+                return ::core::result::Result::Err(#private::missing_scope(&SCOPE));
             }
         }
     });
     quote! {
             fn check(
-                req: &#private::actix_web::HttpRequest,
+                req: &#private::HttpRequest,
                 token: &#private::CurrentToken,
             ) -> ::core::option::Option<
                 #private::BoxedCheck<'static, ::core::result::Result<(), #private::JwtError>>,
@@ -204,20 +238,29 @@ fn claims_checks(
         let kind = Ident::new(json.kind(), json.span);
         let span = json.span;
         quote_spanned! {span=>
-            #private::requirement_fits::<_, #private::literal::#kind>(&#value #(.#path)*);
+            #private::requirement_fits::<_, #private::#kind>(&#value #(.#path)*);
         }
     };
-    let mut checks: Vec<TokenStream> = options
-        .requirements
-        .iter()
-        .filter_map(|r| Some(fits(r.fields.as_ref()?, &r.value)))
-        .collect();
+    let mut checks: Vec<TokenStream> = Vec::new();
+    for requirement in &options.requirements {
+        let Some(path) = &requirement.fields else {
+            continue;
+        };
+        match &requirement.expected {
+            Expected::AnyOf(alternatives) => {
+                checks.extend(alternatives.iter().map(|json| fits(path, json)));
+            }
+            Expected::Param(_) => {
+                checks.push(quote! { let _ = &#value #(.#path)*; });
+            }
+        }
+    }
     if let Some(scope) = &options.scope {
         checks.push(fits(&[Ident::new("scope", scope.span)], scope));
     }
     if let Some(binding) = &options.sub {
-        let sub = Ident::new("sub", binding.span());
-        checks.push(quote_spanned! {binding.span()=> let _ = &#value.#sub; });
+        let sub = Ident::new("sub", binding.span);
+        checks.push(quote_spanned! {binding.span=> let _ = &#value.#sub; });
     }
     quote! {
         #[allow(dead_code, non_snake_case, clippy::all)]

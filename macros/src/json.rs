@@ -12,15 +12,16 @@ pub struct Json {
 }
 
 impl Json {
-    /// The kind of literal, as named in `__private::literal`.
+    /// The kind of literal, as the runtime names its marker type
+    /// (`__private::TextLiteral`, …).
     pub fn kind(&self) -> &'static str {
         match &self.value {
-            Value::Null => "Null",
-            Value::Bool(_) => "Bool",
-            Value::Number(n) if n.is_f64() => "Float",
-            Value::Number(_) => "Int",
-            Value::String(_) => "Str",
-            Value::Array(_) | Value::Object(_) => "Composite",
+            Value::Null => "NullLiteral",
+            Value::Bool(_) => "BoolLiteral",
+            Value::Number(n) if n.is_f64() => "FloatLiteral",
+            Value::Number(_) => "IntegerLiteral",
+            Value::String(_) => "TextLiteral",
+            Value::Array(_) | Value::Object(_) => "ListOrMapLiteral",
         }
     }
 
@@ -61,6 +62,11 @@ fn parse_tokens(tokens: &[TokenTree], span: Span) -> syn::Result<Json> {
             })
         }
         [single] => parse_tree(single),
+        [_, TokenTree::Punct(bar), ..] if bar.as_char() == '|' => Err(syn::Error::new(
+            bar.span(),
+            "one of several values (`a | b`) is for a claim requirement as a whole: \
+             `role = \"admin\" | \"owner\"`",
+        )),
         [_, second, ..] => Err(syn::Error::new(
             second.span(),
             format!("{EXPECTED}; separate items with `,`"),

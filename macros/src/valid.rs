@@ -2,10 +2,11 @@
 
 use proc_macro2::Span;
 use syn::spanned::Spanned;
-use syn::{FnArg, Ident, LitStr, Type};
+use syn::{FnArg, Ident, Type};
 
 use crate::ast::{self, Handler};
-use crate::attr::{Flag, Options};
+use crate::attr::{Binding, Flag, Options};
+use crate::expected::{self, Expected};
 
 /// actix-web implements `Handler` for up to 16 parameters; one is ours.
 const MAX_USER_PARAMS: usize = 15;
@@ -16,7 +17,10 @@ pub struct Checked {
     pub options: Options,
     pub handler: Handler,
     /// Where the value `sub = "name"` compares with comes from.
-    pub sub: Option<SubBinding>,
+    pub sub: Option<RequestBinding>,
+    /// For each claim requirement (in order), where its `param(name)` value
+    /// comes from; `None` for literal requirements.
+    pub params: Vec<Option<RequestBinding>>,
 }
 
 /// Checks the options against each other and the handler.
@@ -24,53 +28,79 @@ pub fn check(options: Options, handler: Handler) -> syn::Result<Checked> {
     check_options(&options)?;
     check_handler(&options, &handler)?;
     let sub = match &options.sub {
-        Some(binding) => Some(resolve_sub(&handler, binding)?),
+        Some(binding) => Some(resolve(&handler, "sub", binding)?),
         None => None,
     };
+    let params = options
+        .requirements
+        .iter()
+        .map(|requirement| match &requirement.expected {
+            Expected::Param(param) => {
+                let binding = Binding {
+                    name: param.name.to_string(),
+                    field: param.field.clone(),
+                    span: param.name.span(),
+                };
+                resolve(&handler, expected::PARAM, &binding).map(Some)
+            }
+            Expected::AnyOf(_) => Ok(None),
+        })
+        .collect::<syn::Result<_>>()?;
     Ok(Checked {
         options,
         handler,
         sub,
+        params,
     })
 }
 
-/// Where the value that `sub = "name"` compares with comes from, with the
-/// span of the user's string.
-pub enum SubBinding {
+/// Where a request value a requirement compares with comes from, with the
+/// span of the user's name.
+pub enum RequestBinding {
     /// A parameter called `name`, of type `Path<…>` or `Query<…>`.
     Direct(Type, Span),
     /// The field `name` of the struct in a `Path<T>` / `Query<T>` parameter.
     Field(Type, Ident),
 }
 
-/// Finds the handler binding `sub = "name"` refers to; an error at the
-/// string literal when there is none.
-fn resolve_sub(handler: &Handler, binding: &LitStr) -> syn::Result<SubBinding> {
-    let name = binding.value();
-    if let Some((_, ty)) = handler.binding(&name) {
-        if ast::extractor_inner(ty, &["Path", "Query"]).is_some() {
-            return Ok(SubBinding::Direct(ty.clone(), binding.span()));
+/// Finds the handler binding `binding` names (for the option `option`); an
+/// error at the user's name when there is none.
+fn resolve(handler: &Handler, option: &str, binding: &Binding) -> syn::Result<RequestBinding> {
+    let name = &binding.name;
+    if let Some((_, ty)) = handler.binding(name) {
+        match (ast::extractor_inner(ty, &["Path", "Query"]), &binding.field) {
+            (Some(_), Some(field)) => return Ok(RequestBinding::Field(ty.clone(), field.clone())),
+            // Compared through `Display`: the compiler says so, at the
+            // user's name, for a struct (name its field instead).
+            (Some(_), None) => return Ok(RequestBinding::Direct(ty.clone(), binding.span)),
+            (None, _) => {}
         }
         return Err(syn::Error::new(
-            binding.span(),
+            binding.span,
             format!(
-                "`{name}` is a parameter, but `sub` can only compare with a `web::Path<…>` or `web::Query<…>` parameter"
+                "`{name}` is a parameter, but `{option}` can only compare with a `web::Path<…>` or `web::Query<…>` parameter"
             ),
+        ));
+    }
+    if binding.field.is_some() {
+        return Err(syn::Error::new(
+            binding.span,
+            format!("the handler has no parameter named `{name}`"),
         ));
     }
     let structs = handler.request_structs();
     match structs.iter().find(|(_, inner)| !ast::is_scalar(inner)) {
         Some((ty, _)) => {
-            let field = syn::parse_str::<Ident>(&name).map_err(|_| {
-                syn::Error::new(binding.span(), format!("`{name}` is not a field name"))
+            let field = syn::parse_str::<Ident>(name).map_err(|_| {
+                syn::Error::new(binding.span, format!("`{name}` is not a field name"))
             })?;
-            Ok(SubBinding::Field(
+            Ok(RequestBinding::Field(
                 (*ty).clone(),
-                Ident::new(&field.to_string(), binding.span()),
+                Ident::new(&field.to_string(), binding.span),
             ))
         }
         None => Err(syn::Error::new(
-            binding.span(),
+            binding.span,
             format!(
                 "the handler has no binding named `{name}`: add a `{name}: web::Path<String>` parameter, \
                  or a `web::Path<T>` whose struct has a `{name}` field"

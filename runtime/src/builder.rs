@@ -15,6 +15,7 @@ use jsonwebtoken::crypto::CryptoProvider;
 use serde_json::{Map, Value};
 
 use crate::algorithm::Algorithm;
+use crate::audit::Audit;
 use crate::cache::TokenCacheHandle;
 use crate::config::{
     self, Expires, JwtConfig, KeyMaterial, TokenCache, TokenLocation, WwwAuthenticate,
@@ -22,12 +23,14 @@ use crate::config::{
 };
 use crate::cookies;
 use crate::error::{ConfigError, ErrorClass, JwtError};
+use crate::events::AuditEvent;
 use crate::keys::{self, Key, Keys};
 use crate::loaders::Loaders;
 use crate::manager::{Inner, JwtManager};
 use crate::render::Renderer;
-use crate::revocation::RevocationStore;
 use crate::revocation::check::{Retention, RevocationSettings};
+use crate::revocation::{MemoryStore, RevocationStore};
+use crate::time::Clock;
 use crate::token::{CurrentToken, DecodedToken};
 
 /// Builds a [`JwtManager`]: settings, keys and callbacks.
@@ -56,6 +59,11 @@ pub struct JwtManagerBuilder {
     loaders: Loaders,
     provider: Option<&'static CryptoProvider>,
     revocation: RevocationSettings,
+    audit: Audit,
+    /// Whether the application chose the revocation store (otherwise an
+    /// embedded store that keeps time by the manager's clock).
+    custom_store: bool,
+    clock: Clock,
 }
 
 impl fmt::Debug for JwtManagerBuilder {
@@ -432,6 +440,7 @@ impl JwtManagerBuilder {
     /// `HttpServer::new` closure, so that every worker shares it.
     pub fn revocation_store(mut self, store: impl RevocationStore) -> Self {
         self.revocation.store = Arc::new(store);
+        self.custom_store = true;
         self
     }
 
@@ -440,6 +449,7 @@ impl JwtManagerBuilder {
     /// inspects).
     pub fn revocation_store_arc<S: RevocationStore>(mut self, store: Arc<S>) -> Self {
         self.revocation.store = store;
+        self.custom_store = true;
         self
     }
 
@@ -461,6 +471,35 @@ impl JwtManagerBuilder {
         self
     }
 
+    // --- Observability ---------------------------------------------------
+
+    /// Receives every audit event of this manager — tokens issued, requests
+    /// accepted and rejected, revocations, refresh-token reuse, an
+    /// unavailable revocation store — in addition to its `tracing` event
+    /// (and metrics, with the `metrics` feature). It runs on the thread that
+    /// made the decision, before the response is sent: keep it short (e.g.
+    /// send to a channel). See [`AuditEvent`].
+    pub fn audit_hook<F>(mut self, hook: F) -> Self
+    where
+        F: Fn(&AuditEvent<'_>) + Send + Sync + 'static,
+    {
+        self.audit = Audit::new(Arc::new(hook));
+        self
+    }
+
+    // --- Time ------------------------------------------------------------
+
+    /// The clock the manager reads instead of the system clock: a
+    /// [`ManualClock`](crate::testing::ManualClock) that tests move, so that
+    /// tokens expire (or stop being fresh) without sleeping. The embedded
+    /// revocation store follows it too.
+    #[cfg(feature = "testing")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
+    pub fn clock(mut self, clock: &crate::time::ManualClock) -> Self {
+        self.clock = clock.clock();
+        self
+    }
+
     // --- Building --------------------------------------------------------
 
     /// Checks the settings, prepares the keys and returns the manager.
@@ -472,7 +511,10 @@ impl JwtManagerBuilder {
             added_keys,
             mut loaders,
             provider,
-            revocation,
+            mut revocation,
+            audit,
+            custom_store,
+            clock,
         } = self;
         if let Some(issuer) = &config.oidc_issuer
             && config.decode_issuer.is_none()
@@ -507,10 +549,14 @@ impl JwtManagerBuilder {
             std::mem::take(&mut loaders.responses),
         ));
         Renderer::remember_first(&renderer);
+        if !custom_store {
+            revocation.store = Arc::new(MemoryStore::on_clock(clock.clone()));
+        }
         Ok(JwtManager {
             inner: Arc::new(Inner {
                 cache,
                 remote,
+                clock,
                 header_name: checked.header_name,
                 retention: Retention::new(&config),
                 config,
@@ -518,6 +564,7 @@ impl JwtManagerBuilder {
                 loaders,
                 renderer,
                 revocation,
+                audit,
             }),
         })
     }

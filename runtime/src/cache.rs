@@ -217,6 +217,7 @@ mod tests {
             claims,
             encoded: encoded.to_owned(),
             identity_claim: "sub".to_owned(),
+            clock: crate::time::Clock::default(),
         })
     }
 

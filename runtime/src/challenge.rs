@@ -71,7 +71,7 @@ pub enum Challenge {
         /// The protection space.
         realm: String,
     },
-    /// RFC 6750's `Bearer realm="<realm>"[, error="…"[, error_description="…"]]`.
+    /// RFC 6750's `Bearer realm="<realm>"[, error="…"[, error_description="…"]][, scope="…"]`.
     Bearer {
         /// The protection space.
         realm: String,
@@ -79,6 +79,9 @@ pub enum Challenge {
         error: Option<BearerError>,
         /// A human-readable explanation (only written with an error code).
         error_description: Option<String>,
+        /// The scope the request needs (space-separated scope tokens), sent
+        /// with `insufficient_scope`.
+        scope: Option<String>,
     },
 }
 
@@ -96,6 +99,7 @@ impl Challenge {
             realm: realm.into(),
             error: None,
             error_description: None,
+            scope: None,
         }
     }
 
@@ -104,10 +108,32 @@ impl Challenge {
     #[must_use]
     pub fn with_error(self, code: BearerError, description: impl Into<String>) -> Self {
         match self {
-            Self::Bearer { realm, .. } => Self::Bearer {
+            Self::Bearer { realm, scope, .. } => Self::Bearer {
                 realm,
                 error: Some(code),
                 error_description: Some(description.into()),
+                scope,
+            },
+            jwt @ Self::Jwt { .. } => jwt,
+        }
+    }
+
+    /// Adds the scope the request needs to a `Bearer` challenge (RFC 6750
+    /// §3: space-separated scope tokens; characters a token cannot hold are
+    /// written as `?`). A `JWT` challenge is returned unchanged.
+    #[must_use]
+    pub fn with_scope(self, scope: impl Into<String>) -> Self {
+        match self {
+            Self::Bearer {
+                realm,
+                error,
+                error_description,
+                ..
+            } => Self::Bearer {
+                realm,
+                error,
+                error_description,
+                scope: Some(scope.into()),
             },
             jwt @ Self::Jwt { .. } => jwt,
         }
@@ -136,9 +162,16 @@ impl Challenge {
                     | JwtError::CsrfMissing
                     | JwtError::CsrfMismatch => BearerError::InvalidRequest,
                     JwtError::FreshTokenRequired => BearerError::InsufficientUserAuthentication,
+                    JwtError::MissingRequiredClaims | JwtError::MissingRequiredScope(_) => {
+                        BearerError::InsufficientScope
+                    }
                     _ => BearerError::InvalidToken,
                 };
-                Some(Self::bearer(realm()).with_error(code, error.to_string()))
+                let challenge = Self::bearer(realm()).with_error(code, error.to_string());
+                Some(match error {
+                    JwtError::MissingRequiredScope(scope) => challenge.with_scope(scope.clone()),
+                    _ => challenge,
+                })
             }
         }
     }
@@ -155,6 +188,7 @@ impl fmt::Display for Challenge {
                 realm,
                 error,
                 error_description,
+                scope,
             } => {
                 f.write_str("Bearer realm=")?;
                 write_quoted(f, realm)?;
@@ -165,6 +199,11 @@ impl fmt::Display for Challenge {
                         write_description(f, description)?;
                         f.write_char('"')?;
                     }
+                }
+                if let Some(scope) = scope {
+                    f.write_str(", scope=\"")?;
+                    write_scope(f, scope)?;
+                    f.write_char('"')?;
                 }
                 Ok(())
             }
@@ -210,6 +249,23 @@ fn write_description(f: &mut fmt::Formatter<'_>, value: &str) -> fmt::Result {
     Ok(())
 }
 
+/// RFC 6750: `scope-token = 1*( %x21 / %x23-5B / %x5D-7E )`, separated by
+/// single spaces.
+fn write_scope(f: &mut fmt::Formatter<'_>, value: &str) -> fmt::Result {
+    for (index, token) in value.split_whitespace().enumerate() {
+        if index > 0 {
+            f.write_char(' ')?;
+        }
+        for c in token.chars() {
+            f.write_char(match c {
+                '!'..='~' if c != '"' && c != '\\' => c,
+                _ => '?',
+            })?;
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -244,6 +300,16 @@ mod tests {
             challenge.to_string(),
             "Bearer realm=\"r\", error=\"invalid_token\", \
              error_description=\"Token is missing the 'aud' claim ? ??\""
+        );
+        assert!(challenge.try_into_value().is_ok());
+    }
+
+    #[test]
+    fn scope_keeps_to_rfc_6750_characters() {
+        let challenge = Challenge::bearer("r").with_scope("a  b\"c\\d é\n");
+        assert_eq!(
+            challenge.to_string(),
+            "Bearer realm=\"r\", scope=\"a b?c?d ?\""
         );
         assert!(challenge.try_into_value().is_ok());
     }
@@ -293,6 +359,20 @@ mod tests {
         assert_eq!(
             code(&JwtError::FreshTokenRequired),
             Some(BearerError::InsufficientUserAuthentication)
+        );
+        assert_eq!(
+            code(&JwtError::MissingRequiredClaims),
+            Some(BearerError::InsufficientScope)
+        );
+        assert_eq!(
+            Challenge::for_error(
+                &bearer,
+                &JwtError::MissingRequiredScope("admin perms:read".into())
+            )
+            .unwrap()
+            .to_string(),
+            "Bearer realm=\"Login Required\", error=\"insufficient_scope\", \
+             error_description=\"Missing required scope(s)\", scope=\"admin perms:read\""
         );
         assert_eq!(
             Challenge::for_error(&bearer, &JwtError::ManagerMissing),

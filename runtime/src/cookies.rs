@@ -134,10 +134,9 @@ impl SetCookie<'_> {
 
 /// `Expires` for a `Max-Age`: now + max-age, capped at the last second an
 /// HTTP date can express (the end of year 9999).
-fn expiry_time(max_age: u64) -> SystemTime {
+fn expiry_time(now: SystemTime, max_age: u64) -> SystemTime {
     let last = UNIX_EPOCH + Duration::from_secs(253_402_300_799);
-    SystemTime::now()
-        .checked_add(Duration::from_secs(max_age))
+    now.checked_add(Duration::from_secs(max_age))
         .filter(|at| *at <= last)
         .unwrap_or(last)
 }
@@ -151,13 +150,15 @@ fn is_cookie_value(value: &str) -> bool {
 }
 
 /// The `Set-Cookie` values that store `token` (of `kind`) in its cookie and,
-/// when `csrf` is given, the CSRF value in its companion cookie.
+/// when `csrf` is given, the CSRF value in its companion cookie; `Expires`
+/// counts from `now`.
 pub(crate) fn set_cookies(
     config: &JwtConfig,
     kind: TokenKind,
     token: &str,
     csrf: Option<&str>,
     options: &CookieOptions,
+    now: SystemTime,
 ) -> Result<Vec<HeaderValue>, JwtError> {
     let domain = cookie_domain(config, options.domain.as_deref())?;
     if !is_cookie_value(token) {
@@ -174,7 +175,7 @@ pub(crate) fn set_cookies(
         name: names.cookie,
         value: token,
         domain,
-        expires: max_age.map(expiry_time),
+        expires: max_age.map(|max_age| expiry_time(now, max_age)),
         max_age,
         secure: config.cookie_secure,
         http_only: true,
@@ -242,7 +243,6 @@ fn cookie_domain<'a>(
 ) -> Result<Option<&'a str>, JwtError> {
     match domain {
         Some(domain) if !config::is_cookie_domain(domain) => {
-            tracing::error!(target: "actix_jwt_extended", domain, "invalid cookie domain");
             Err(JwtError::InvalidCookieDomain(domain.to_owned()))
         }
         Some(domain) => Ok(Some(domain)),

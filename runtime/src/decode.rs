@@ -14,6 +14,7 @@ use crate::error::JwtError;
 use crate::keys::set::KeySet;
 use crate::kind::TokenKind;
 use crate::rejection::Rejection;
+use crate::time::Clock;
 use crate::token::DecodedToken;
 
 fn malformed(message: impl Into<String>) -> Rejection {
@@ -36,14 +37,45 @@ fn json_object(bytes: &[u8], what: &str) -> Result<Map<String, Value>, Rejection
     }
 }
 
+/// Whether a passed `exp` rejects the token: always for requests;
+/// Flask-JWT-Extended's `allow_expired` ignores it (every other check still
+/// applies).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Expiry {
+    Checked,
+    Ignored,
+}
+
+/// The JOSE header of a token, without verifying anything else —
+/// PyJWT's `get_unverified_header`: the segments must be base64url and the
+/// header a JSON object whose `kid`, if any, is a string.
+pub(crate) fn unverified_header(encoded: &str) -> Result<Map<String, Value>, Rejection> {
+    let (signing_input, crypto) = encoded
+        .rsplit_once('.')
+        .ok_or_else(|| malformed("Not enough segments"))?;
+    let (header_segment, payload_segment) = signing_input
+        .split_once('.')
+        .ok_or_else(|| malformed("Not enough segments"))?;
+    let header = json_object(&b64(header_segment, "header")?, "header")?;
+    b64(payload_segment, "payload")?;
+    b64(crypto, "crypto")?;
+    if header.get("kid").is_some_and(|kid| !kid.is_string()) {
+        return Err(JwtError::InvalidKeyId.into());
+    }
+    Ok(header)
+}
+
 /// Decodes `encoded` and verifies its signature with the key of `keys` that
 /// its header selects, and its registered claims with `config`'s rules, at
-/// time `now` (seconds since the epoch).
+/// time `now` (seconds since the epoch). The token keeps `clock`, the
+/// manager's, for its freshness.
 pub(crate) fn decode(
     keys: &KeySet,
     config: &JwtConfig,
     encoded: &str,
     now: f64,
+    clock: &Clock,
+    expiry: Expiry,
 ) -> Result<DecodedToken, Rejection> {
     if encoded.len() > config.max_token_size {
         return Err(JwtError::TooLarge.into());
@@ -74,13 +106,14 @@ pub(crate) fn decode(
 
     // Only an authenticated payload is parsed.
     let mut claims = json_object(&payload, "payload")?;
-    let verdict = validate_claims(config, &claims, now);
+    let verdict = validate_claims(config, &claims, now, expiry);
     fill_defaults(&mut claims);
     let token = DecodedToken {
         header,
         claims,
         encoded: encoded.to_owned(),
         identity_claim: config.identity_claim.clone(),
+        clock: clock.clone(),
     };
     match verdict {
         Ok(()) => Ok(token),
@@ -150,6 +183,7 @@ fn validate_claims(
     config: &JwtConfig,
     claims: &Map<String, Value>,
     now: f64,
+    expiry: Expiry,
 ) -> Result<(), JwtError> {
     let leeway = config.decode_leeway.as_secs_f64();
 
@@ -172,6 +206,7 @@ fn validate_claims(
     }
     if let Some(exp) = time_claim(claims, "exp")?
         && exp <= now - leeway
+        && expiry == Expiry::Checked
     {
         return Err(JwtError::Expired);
     }

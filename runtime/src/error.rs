@@ -128,9 +128,11 @@ pub enum JwtError {
     /// requires (or its identity differs from the bound path value).
     #[error("Missing required claim(s)")]
     MissingRequiredClaims,
-    /// The token's `scope` claim does not cover the required scope.
+    /// The token's `scope` claim does not cover the required scope; the
+    /// payload is the required scope as RFC 6750 scope tokens (e.g.
+    /// `admin perms:read`), which a `Bearer` challenge sends as `scope="…"`.
     #[error("Missing required scope(s)")]
-    MissingRequiredScope,
+    MissingRequiredScope(String),
     /// The claims do not deserialise into the handler's claims type; the
     /// message names the claim.
     #[error("{0}")]
@@ -249,7 +251,7 @@ impl JwtError {
             UserClaimsVerificationFailed => ErrorClass::VerificationFailed,
             UserLookupFailed(_) => ErrorClass::UserLookup,
             MissingRequiredClaims => ErrorClass::MissingClaims,
-            MissingRequiredScope => ErrorClass::MissingScope,
+            MissingRequiredScope(_) => ErrorClass::MissingScope,
             ManagerMissing | Encode(_) | UserLoaderMissing(_) | InvalidCookieDomain(_) => {
                 ErrorClass::Internal
             }
@@ -264,7 +266,22 @@ impl JwtError {
             _ => self.class().status(),
         }
     }
+
+    /// What a client is told: the `Display` text (Flask-JWT-Extended's
+    /// message), except for a server-side problem
+    /// ([`ErrorClass::Internal`]), whose details (a configuration hint, a
+    /// serialisation error) are logged and the client reads
+    /// `Internal Server Error`.
+    pub fn client_message(&self) -> String {
+        match self.class() {
+            ErrorClass::Internal => INTERNAL_MESSAGE.to_owned(),
+            _ => self.to_string(),
+        }
+    }
 }
+
+/// The message of every [`ErrorClass::Internal`] answer.
+const INTERNAL_MESSAGE: &str = "Internal Server Error";
 
 /// A configuration problem found while building the
 /// [`JwtManager`](crate::JwtManager). The message names the option.

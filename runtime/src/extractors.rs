@@ -1,6 +1,6 @@
-//! The extractors: [`CurrentToken`], [`CurrentUser`] and [`JwtManager`]
-//! itself. The first two verify through the one pipeline, as the attribute
-//! macros do.
+//! The extractors: [`CurrentToken`], [`TypedToken`], [`CurrentUser`] and
+//! [`JwtManager`] itself. The first three verify through the one pipeline,
+//! as the attribute macros do.
 
 use std::any::{Any, type_name};
 use std::future::{Future, Ready, ready};
@@ -8,13 +8,14 @@ use std::pin::Pin;
 
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};
+use serde::de::DeserializeOwned;
 
 use crate::error::JwtError;
 use crate::manager::JwtManager;
 use crate::pipeline;
 use crate::pipeline::Verified;
 use crate::rejection::Rejection;
-use crate::token::{CurrentToken, CurrentUser};
+use crate::token::{CurrentToken, CurrentUser, TypedToken};
 use crate::verify_options::VerifyOptions;
 
 /// A handler parameter that requires a valid access (non-refresh) token —
@@ -36,10 +37,38 @@ impl FromRequest for CurrentToken {
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let verification = pipeline::verify(req, Some(payload), VerifyOptions::new());
         Box::pin(async move {
-            Ok(match verification.await?.verified {
+            let verification = verification.await?;
+            verification.accept();
+            Ok(match verification.verified {
                 Verified::Token(token) => token,
                 Verified::Anonymous | Verified::Preflight => CurrentToken::preflight(),
             })
+        })
+    }
+}
+
+/// A handler parameter that requires a valid access token whose claims
+/// deserialise into `C` (422 naming the claim otherwise) — the extractor form
+/// of `#[require_token(claims = C)]`.
+impl<C: DeserializeOwned + 'static> FromRequest for TypedToken<C> {
+    type Error = actix_web::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let verification = pipeline::verify(req, Some(payload), VerifyOptions::new());
+        Box::pin(async move {
+            let verification = verification.await?;
+            let typed = match verification.verified.token() {
+                Some(token) => TypedToken::from_current(token),
+                None => TypedToken::from_current(&CurrentToken::preflight()),
+            };
+            match typed {
+                Ok(typed) => {
+                    verification.accept();
+                    Ok(typed)
+                }
+                Err(error) => Err(verification.refuse(error).into()),
+            }
         })
     }
 }
@@ -62,11 +91,13 @@ impl<U: Any + Send + Sync> FromRequest for CurrentUser<U> {
                 .token()
                 .and_then(CurrentToken::user::<U>)
             {
-                Some(user) => Ok(user),
+                Some(user) => {
+                    verification.accept();
+                    Ok(user)
+                }
                 None => {
                     let error = JwtError::UserLoaderMissing(type_name::<U>());
-                    tracing::error!(target: "actix_jwt_extended", "{error}");
-                    Err(verification.manager.reject(error).into())
+                    Err(verification.refuse(error).into())
                 }
             }
         })
@@ -80,10 +111,10 @@ impl FromRequest for JwtManager {
     type Future = Ready<Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(JwtManager::from_app(req).cloned().ok_or_else(|| {
-            let error = JwtError::ManagerMissing;
-            tracing::error!(target: "actix_jwt_extended", "{error}");
-            Rejection::from(error).into()
-        }))
+        ready(
+            JwtManager::from_app(req)
+                .cloned()
+                .ok_or_else(|| Rejection::from(JwtError::ManagerMissing).into()),
+        )
     }
 }

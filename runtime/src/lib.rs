@@ -30,7 +30,9 @@
 //!   and bind `current_token` ([`CurrentToken`]) in its body;
 //!   [`macro@require_token`] adds declared claim and scope requirements,
 //!   checked at compile time where possible.
-//! * Without macros: the [`CurrentToken`] extractor,
+//! * A whole `web::scope` (or app): the [`JwtRequired`] middleware, with the
+//!   attributes' options and requirements.
+//! * Without macros: the [`CurrentToken`] and [`TypedToken`] extractors,
 //!   [`verify_jwt_in_request`] and the request getters.
 //! * Tokens in headers, cookies, the query string or a JSON body
 //!   ([`TokenLocation`]); cookies come with the CSRF double submit, the
@@ -43,20 +45,31 @@
 //!   `redis` feature, or your own
 //!   [`RevocationStore`](revocation::RevocationStore)) and refresh-token
 //!   rotation with reuse detection.
+//! * Observability: an [`AuditEvent`] per security decision, as a `tracing`
+//!   event, through an audit hook, and (feature `metrics`) as
+//!   [`metrics`](crate::metrics) counters and a latency histogram.
+//! * OpenAPI (feature `utoipa`): [`openapi::apply`](crate::openapi::apply)
+//!   documents each protected handler's security from its attribute.
 //!
 //! Rejected requests get `{"msg": "<reason>"}` with Flask-JWT-Extended's
 //! status (401, 422, …) and never reach the handler body; every response can
 //! be replaced by a loader on the manager. Every fallible call returns a
-//! [`Rejection`], which renders the same way: use `?` in handlers.
+//! [`Rejection`], which renders the same way: handlers return
+//! `Result<HttpResponse, Rejection>` and use `?`. A server-side problem is a
+//! 500 with a generic body, its details logged.
 //!
 //! [actix-web]: https://actix.rs
 //! [Flask-JWT-Extended]: https://flask-jwt-extended.readthedocs.io
 
 #![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 // The modules are layered: runtime/tests/architecture.rs lists them from
 // the bottom up and checks that each uses only modules below it.
 mod algorithm;
+#[doc(hidden)]
+pub mod attribute;
+mod audit;
 mod body;
 mod builder;
 mod cache;
@@ -66,8 +79,10 @@ mod config;
 mod cookies;
 mod csrf;
 mod decode;
+mod decode_options;
 mod encode;
 mod error;
+mod events;
 mod extract;
 mod extractors;
 mod jwks;
@@ -76,6 +91,10 @@ mod kind;
 mod loaders;
 mod login;
 mod manager;
+#[cfg(feature = "metrics")]
+pub mod metrics;
+#[cfg(feature = "utoipa")]
+pub mod openapi;
 mod pipeline;
 mod refresh;
 mod rejection;
@@ -84,6 +103,10 @@ mod remote;
 mod render;
 mod requirements;
 pub mod revocation;
+mod scope_guard;
+#[cfg(feature = "testing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
+pub mod testing;
 mod time;
 mod token;
 mod verify;
@@ -99,8 +122,10 @@ pub use cache::TokenCacheStats;
 pub use challenge::{BearerError, Challenge};
 pub use config::{Expires, JwtConfig, TokenCache, TokenLocation, WwwAuthenticate};
 pub use cookies::{CookieOptions, CookieSink, PERSISTENT_COOKIE_MAX_AGE};
+pub use decode_options::DecodeOptions;
 pub use encode::{Fresh, TokenOptions};
 pub use error::{ConfigError, ErrorClass, JwtError};
+pub use events::{AUDIT_TARGET, AuditEvent, StoreOperation};
 pub use jwks::JwksEndpoint;
 pub use keys::{Key, KeyInfo};
 pub use kind::TokenKind;
@@ -108,6 +133,7 @@ pub use login::{AuthEndpoint, invalid_credentials_response};
 pub use manager::JwtManager;
 pub use refresh::{ImplicitRefresh, ImplicitRefreshMiddleware};
 pub use rejection::Rejection;
+pub use scope_guard::{JwtRequired, JwtRequiredMiddleware};
 pub use token::{CurrentToken, CurrentUser, DecodedToken, TypedToken};
 pub use verify::{
     get_current_token, get_jwt, get_jwt_header, get_jwt_identity, get_jwt_request_location,
@@ -118,3 +144,18 @@ pub use verify_options::{Locations, VerifyOptions};
 pub use actix_jwt_extended_macros::{
     fresh_jwt_required, jwt_optional, jwt_refresh_required, jwt_required, require_token,
 };
+
+// The Rust code of the README and of the guides in `docs/` written as
+// complete programs, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct Readme;
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/recipes.md")]
+struct Recipes;
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/migrating-from-flask.md")]
+struct MigratingFromFlask;
+#[cfg(all(doctest, feature = "testing"))]
+#[doc = include_str!("../../docs/testing.md")]
+struct TestingGuide;

@@ -168,7 +168,7 @@ impl<I: Serialize + 'static> AuthEndpoint<I> {
     /// `Result` whose error renders as a response.
     ///
     /// ```
-    /// use actix_jwt_extended::{AuthEndpoint, JwtManager};
+    /// use actix_jwt_extended::{AuthEndpoint, JwtManager, Rejection};
     /// use actix_web::HttpResponse;
     /// use serde_json::json;
     ///
@@ -176,10 +176,8 @@ impl<I: Serialize + 'static> AuthEndpoint<I> {
     /// let manager = jwt.clone();
     /// let endpoint = AuthEndpoint::new(|user, _password| async move { Some(user) })
     ///     .auth_response_handler(move |access_token, identity: &String| {
-    ///         let refresh_token = manager
-    ///             .create_refresh_token(identity)
-    ///             .map_err(actix_web::error::ErrorInternalServerError)?;
-    ///         Ok::<_, actix_web::Error>(HttpResponse::Ok().json(json!({
+    ///         let refresh_token = manager.create_refresh_token(identity)?;
+    ///         Ok::<_, Rejection>(HttpResponse::Ok().json(json!({
     ///             "access_token": access_token,
     ///             "refresh_token": refresh_token,
     ///         })))
@@ -201,9 +199,7 @@ impl<I: Serialize + 'static> AuthEndpoint<I> {
 
     async fn handle(&self, req: HttpRequest, payload: web::Payload) -> HttpResponse {
         let Some(manager) = JwtManager::from_app(&req).cloned() else {
-            let error = JwtError::ManagerMissing;
-            tracing::error!(target: "actix_jwt_extended", "{error}");
-            return Rejection::from(error).error_response();
+            return Rejection::from(JwtError::ManagerMissing).error_response();
         };
         if !body::is_json(&req) {
             return refuse(&req, "not a JSON body");
@@ -221,10 +217,7 @@ impl<I: Serialize + 'static> AuthEndpoint<I> {
         let options = TokenOptions::new().fresh(self.fresh);
         let access_token = match manager.create_access_token_with(&identity, options) {
             Ok(token) => token,
-            Err(rejection) => {
-                tracing::error!(target: "actix_jwt_extended", "{rejection}");
-                return rejection.error_response();
-            }
+            Err(rejection) => return rejection.error_response(),
         };
         match &self.respond {
             Some(respond) => respond(&req, &access_token, &identity),

@@ -5,22 +5,26 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
 
 use actix_web::http::header::HeaderName;
 use actix_web::{HttpRequest, HttpResponse, web};
 use futures_util::FutureExt as _;
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
+use crate::audit::Audit;
 use crate::builder::JwtManagerBuilder;
 use crate::cache::{TokenCacheHandle, TokenCacheStats};
 use crate::challenge::Challenge;
 use crate::config::JwtConfig;
 use crate::cookies::{self, CookieOptions, CookieSink};
-use crate::decode;
+use crate::csrf;
+use crate::decode::{self, Expiry};
+use crate::decode_options::DecodeOptions;
 use crate::encode::{self, Minting, TokenOptions};
 use crate::error::{ConfigError, JwtError};
+use crate::events::AuditEvent;
+use crate::keys::set::KeySet;
 use crate::keys::{Key, KeyInfo, Keys};
 use crate::kind::TokenKind;
 use crate::loaders::Loaders;
@@ -28,7 +32,7 @@ use crate::rejection::Rejection;
 use crate::render::Renderer;
 use crate::revocation::check::{self, Retention, RevocationSettings};
 use crate::revocation::{self, FAMILY_CLAIM, TokenPair, identity_key};
-use crate::time::now_f64;
+use crate::time::Clock;
 use crate::token::{CurrentToken, DecodedToken};
 
 /// The remote key source.
@@ -58,6 +62,10 @@ pub(crate) struct Inner {
     pub(crate) renderer: Arc<Renderer>,
     pub(crate) revocation: RevocationSettings,
     pub(crate) retention: Retention,
+    /// Where audit events go.
+    pub(crate) audit: Audit,
+    /// Where every time this manager reads comes from.
+    pub(crate) clock: Clock,
 }
 
 /// Issues and verifies tokens for an actix-web application — the
@@ -114,8 +122,11 @@ impl JwtManager {
             .or_else(|| req.app_data::<web::Data<JwtManager>>().map(|d| d.get_ref()))
     }
 
-    /// Attaches this manager's rendering to an error.
-    pub(crate) fn reject(&self, error: impl Into<Rejection>) -> Rejection {
+    /// The rejection for `error` (a [`JwtError`] or a [`Rejection`]),
+    /// rendered by this manager (its response loaders, message key and
+    /// challenge) — for a handler that refuses a request itself:
+    /// `return Err(jwt.reject(JwtError::MissingRequiredClaims))`.
+    pub fn reject(&self, error: impl Into<Rejection>) -> Rejection {
         error.into().rendered_by(&self.inner.renderer)
     }
 
@@ -177,9 +188,9 @@ impl JwtManager {
                 signing,
                 loaders,
             };
-            encode::create(minting, identity, kind, options, now_f64())
+            encode::create(minting, identity, kind, options, inner.clock.now_f64())
         };
-        match &loaders.encode_key {
+        let token = match &loaders.encode_key {
             Some(loader) => {
                 let key = loader(identity);
                 let signing = inner
@@ -189,7 +200,12 @@ impl JwtManager {
                 mint(&signing)
             }
             None => mint(inner.keys.load().signing()?),
-        }
+        }?;
+        inner.audit.emit(AuditEvent::Issued {
+            token_type: kind,
+            identity,
+        });
+        Ok(token)
     }
 
     /// Creates an access token and a refresh token for `identity` that start
@@ -258,9 +274,11 @@ impl JwtManager {
     pub async fn rotate_refresh_token(&self, token: &DecodedToken) -> Result<TokenPair, Rejection> {
         let inner = &self.inner;
         let reject = |error| self.reject(Rejection::with_token(error, Arc::new(token.clone())));
-        let family = revocation::exchange(&inner.revocation, inner.retention, token)
-            .await
-            .map_err(reject)?;
+        let now = inner.clock.now_f64();
+        let family =
+            revocation::exchange(&inner.revocation, inner.retention, &inner.audit, token, now)
+                .await
+                .map_err(reject)?;
         self.pair_in_family(token.identity(), &family, TokenOptions::new(), None)
             .map_err(reject)
     }
@@ -274,22 +292,65 @@ impl JwtManager {
     /// It always verifies in full: the verified-token cache serves requests
     /// only.
     pub fn decode_token(&self, encoded: &str) -> Result<DecodedToken, Rejection> {
-        self.decode_at(encoded, now_f64())
+        self.decode_at(encoded, self.inner.clock.now_f64(), Expiry::Checked)
             .map_err(|r| r.rendered_by(&self.inner.renderer))
     }
 
-    /// The full verification at time `now`, with the key set (a
+    /// Flask-JWT-Extended's `decode_token(encoded_token, csrf_value,
+    /// allow_expired)`: [`JwtManager::decode_token`], optionally accepting
+    /// an expired token and checking the `csrf` claim against a submitted
+    /// value (see [`DecodeOptions`]).
+    pub fn decode_token_with(
+        &self,
+        encoded: &str,
+        options: DecodeOptions,
+    ) -> Result<DecodedToken, Rejection> {
+        let inner = &self.inner;
+        let now = inner.clock.now_f64();
+        let decoded = match options.allows_expired() {
+            false => self.decode_at(encoded, now, Expiry::Checked),
+            true => self.decode_at(encoded, now, Expiry::Ignored),
+        };
+        let submitted = options.csrf().map(str::as_bytes);
+        csrf::check_decoded(decoded.map(Arc::new), submitted)
+            .map(Arc::unwrap_or_clone)
+            .map_err(|r| r.rendered_by(&inner.renderer))
+    }
+
+    /// `get_jti(encoded_token)`: the `jti` of a token, after full
+    /// verification (`None` for a token minted elsewhere without one).
+    pub fn get_jti(&self, encoded: &str) -> Result<Option<String>, Rejection> {
+        Ok(self.decode_token(encoded)?.jti().map(str::to_owned))
+    }
+
+    /// `get_unverified_jwt_headers(encoded_token)`: the JOSE header of a
+    /// token **without verifying it** — e.g. to read its `kid` before
+    /// choosing a key. Only the format is checked (three base64url
+    /// segments, a JSON-object header, a string `kid`).
+    pub fn get_unverified_jwt_headers(
+        &self,
+        encoded: &str,
+    ) -> Result<Map<String, Value>, Rejection> {
+        decode::unverified_header(encoded).map_err(|r| r.rendered_by(&self.inner.renderer))
+    }
+
+    /// The full verification at time `now` (with `expiry`), with the key set (a
     /// decode-key loader's key is only used by requests and by
     /// [`JwtManager::decode_token`] when the loader answers at once).
-    pub(crate) fn decode_at(&self, encoded: &str, now: f64) -> Result<DecodedToken, Rejection> {
+    pub(crate) fn decode_at(
+        &self,
+        encoded: &str,
+        now: f64,
+        expiry: Expiry,
+    ) -> Result<DecodedToken, Rejection> {
         let inner = &self.inner;
         if inner.loaders.tokens.decode_key.is_some() {
             return self
-                .verify_at(encoded, now)
+                .verify_at(encoded, now, expiry)
                 .now_or_never()
                 .unwrap_or_else(|| Err(JwtError::KeysUnavailable.into()));
         }
-        decode::decode(&inner.keys.load(), &inner.config, encoded, now)
+        self.decode_with(&inner.keys.load(), encoded, now, expiry)
     }
 
     /// The full verification at time `now` of a request's token: with a
@@ -300,6 +361,7 @@ impl JwtManager {
         &self,
         encoded: &str,
         now: f64,
+        expiry: Expiry,
     ) -> Result<DecodedToken, Rejection> {
         let inner = &self.inner;
         if let Some(loader) = &inner.loaders.tokens.decode_key {
@@ -315,9 +377,9 @@ impl JwtManager {
                 tracing::error!(target: "actix_jwt_extended", %reason, "the decode key loader's key is unusable");
                 Rejection::from(JwtError::InvalidSignature)
             })?;
-            return decode::decode(&keys, &inner.config, encoded, now);
+            return self.decode_with(&keys, encoded, now, expiry);
         }
-        let first = decode::decode(&inner.keys.load(), &inner.config, encoded, now);
+        let first = self.decode_with(&inner.keys.load(), encoded, now, expiry);
         #[cfg(feature = "remote-jwks")]
         if let (Err(rejection), Some(remote)) = (&first, &self.inner.remote)
             && matches!(
@@ -326,9 +388,22 @@ impl JwtManager {
             )
             && remote.refetch().await
         {
-            return decode::decode(&inner.keys.load(), &inner.config, encoded, now);
+            return self.decode_with(&inner.keys.load(), encoded, now, expiry);
         }
         first
+    }
+
+    /// One decoding of `encoded` with `keys` and the manager's settings and
+    /// clock.
+    fn decode_with(
+        &self,
+        keys: &KeySet,
+        encoded: &str,
+        now: f64,
+        expiry: Expiry,
+    ) -> Result<DecodedToken, Rejection> {
+        let inner = &self.inner;
+        decode::decode(keys, &inner.config, encoded, now, &inner.clock, expiry)
     }
 
     // --- Keys ------------------------------------------------------------
@@ -339,7 +414,7 @@ impl JwtManager {
     pub fn add_key(&self, key: Key) -> Result<Option<String>, ConfigError> {
         self.inner
             .keys
-            .add(&key, now_f64())
+            .add(&key, self.inner.clock.now_f64())
             .map_err(ConfigError::InvalidKey)
     }
 
@@ -369,7 +444,7 @@ impl JwtManager {
     /// # }
     /// ```
     pub fn rotate_signing_key(&self, key: Key) -> Result<Option<String>, ConfigError> {
-        let now = now_f64();
+        let now = self.inner.clock.now_f64();
         let retire_at = self.inner.config.longest_lifetime().map(|longest| {
             now + longest.as_secs_f64() + self.inner.config.decode_leeway.as_secs_f64() + 1.0
         });
@@ -397,7 +472,7 @@ impl JwtManager {
     /// The keys of the key set, with their ids and whether they sign, are
     /// retired or came from a remote JWKS.
     pub fn keys(&self) -> Vec<KeyInfo> {
-        self.inner.keys.prune(now_f64());
+        self.inner.keys.prune(self.inner.clock.now_f64());
         self.inner.keys.info()
     }
 
@@ -407,7 +482,7 @@ impl JwtManager {
     /// never a key fetched from a remote JWKS. Served by
     /// [`JwksEndpoint`](crate::JwksEndpoint).
     pub fn jwks(&self) -> Value {
-        let now = now_f64();
+        let now = self.inner.clock.now_f64();
         self.inner.keys.prune(now);
         self.inner.keys.load().public_jwks(now)
     }
@@ -519,7 +594,8 @@ impl JwtManager {
             true => Some(self.get_csrf_token(token)?),
             false => None,
         };
-        let headers = cookies::set_cookies(config, kind, token, csrf.as_deref(), options)
+        let now = self.inner.clock.now();
+        let headers = cookies::set_cookies(config, kind, token, csrf.as_deref(), options, now)
             .map_err(|e| self.reject(e))?;
         headers
             .into_iter()
@@ -579,21 +655,75 @@ impl JwtManager {
     // --- Revocation ------------------------------------------------------
 
     /// Revokes one token by its `jti`, until it expires. Later requests
-    /// with it get 401 `{"msg": "Token has been revoked"}`.
+    /// with it get 401 `{"msg": "Token has been revoked"}`. To log a user
+    /// out, prefer [`JwtManager::revoke_session`], which also ends the
+    /// refresh token of that login.
     ///
     /// Errors: [`JwtError::MissingClaim`] for a token without `jti`,
     /// [`JwtError::RevocationUnavailable`] when the store fails or does not
     /// answer within the revocation timeout.
     pub async fn revoke_token(&self, token: &DecodedToken) -> Result<(), Rejection> {
         let inner = &self.inner;
-        check::revoke(&inner.revocation, inner.retention, token)
+        check::revoke(&inner.revocation, inner.retention, &inner.audit, token)
             .await
-            .map_err(|e| self.reject(e))
+            .map_err(|e| self.reject(e))?;
+        inner.audit.emit(AuditEvent::Revoked {
+            token_type: Some(token.kind()),
+            identity: token.identity(),
+            jti: token.jti(),
+        });
+        Ok(())
     }
 
-    /// Revokes every token of `identity` (the value of the identity claim,
-    /// e.g. `current_token.identity()`) issued until now — "log out
-    /// everywhere".
+    /// Logs out **this device**: revokes the session `token` belongs to —
+    /// the access and refresh tokens of one login, and every pair rotated
+    /// from them — so that the session's refresh token no longer rotates.
+    /// Sessions are rotation families: tokens created by
+    /// [`JwtManager::create_token_pair`] (at login) and
+    /// [`JwtManager::rotate_refresh_token`] carry one. Other logins of the
+    /// same identity (other devices) stay valid; see
+    /// [`JwtManager::revoke_all_tokens`] for every device.
+    ///
+    /// A token created alone by `create_access_token` or
+    /// `create_refresh_token` belongs to no session (nothing links it to
+    /// the other token of that login): it is revoked by its `jti`, and a
+    /// refresh token also revokes every token rotated from it. Log such a
+    /// client out by revoking both of its tokens (e.g. a logout route with
+    /// `verify_type = false` called once with each).
+    ///
+    /// ```
+    /// use actix_jwt_extended::{JwtManager, Rejection, jwt_required};
+    /// use actix_web::{HttpResponse, delete};
+    ///
+    /// #[delete("/logout")]
+    /// #[jwt_required(verify_type = false)]
+    /// async fn logout(jwt: JwtManager) -> Result<HttpResponse, Rejection> {
+    ///     jwt.revoke_session(&current_token).await?;
+    ///     Ok(HttpResponse::Ok().json(serde_json::json!({"msg": "Logged out"})))
+    /// }
+    /// ```
+    ///
+    /// Errors: [`JwtError::MissingClaim`] for a token with neither a family
+    /// nor a `jti`, [`JwtError::RevocationUnavailable`] when the store fails
+    /// or does not answer within the revocation timeout.
+    pub async fn revoke_session(&self, token: &DecodedToken) -> Result<(), Rejection> {
+        let inner = &self.inner;
+        let now = inner.clock.now_f64();
+        check::revoke_session(&inner.revocation, inner.retention, &inner.audit, token, now)
+            .await
+            .map_err(|e| self.reject(e))?;
+        inner.audit.emit(AuditEvent::Revoked {
+            token_type: Some(token.kind()),
+            identity: token.identity(),
+            jti: token.jti(),
+        });
+        Ok(())
+    }
+
+    /// Logs out **every device**: revokes every token of `identity` (the
+    /// value of the identity claim, e.g. `current_token.identity()`) issued
+    /// until now, whatever session it belongs to. See
+    /// [`JwtManager::revoke_session`] for this device only.
     ///
     /// Tokens carry their issue time in whole seconds, so the cut-off is the
     /// start of the next second: this method returns once that second has
@@ -604,19 +734,24 @@ impl JwtManager {
     pub async fn revoke_all_tokens(&self, identity: impl Serialize) -> Result<(), Rejection> {
         let inner = &self.inner;
         let identity = encode::identity_value(identity).map_err(|e| self.reject(e))?;
-        let cutoff = now_f64().floor() as i64 + 1;
+        let now = inner.clock.now_f64();
+        let cutoff = now.floor() as i64 + 1;
         check::revoke_issued_before(
             &inner.revocation,
             inner.retention,
+            &inner.audit,
             &identity_key(&identity),
             cutoff,
+            now,
         )
         .await
         .map_err(|e| self.reject(e))?;
-        let wait = cutoff as f64 - now_f64();
-        if wait > 0.0 {
-            tokio::time::sleep(Duration::from_secs_f64(wait)).await;
-        }
+        inner.audit.emit(AuditEvent::Revoked {
+            token_type: None,
+            identity: &identity,
+            jti: None,
+        });
+        inner.clock.wait_until(cutoff as f64).await;
         Ok(())
     }
 
@@ -628,6 +763,7 @@ impl JwtManager {
         let current = CurrentToken::unlocated(Arc::new(token.clone()));
         check::is_revoked(
             &inner.revocation,
+            &inner.audit,
             inner.loaders.tokens.token_in_blocklist.as_ref(),
             &current,
         )

@@ -9,253 +9,93 @@
 //! `current_token` is bound to ([`Bind`]) and `U` what `current_user` is
 //! bound to ([`BindUser`]). The body starts by taking the bindings with
 //! [`Guard::token`] or [`Guard::into_parts`]. Requirement checks use
-//! [`claims_satisfy`], [`claim_satisfies`], [`scope_satisfies`],
-//! [`identity_equals`] and
-//! [`json`]; compile-time checks against a claims type use
-//! [`requirement_fits`] with the [`literal`] kinds. A handler whose
-//! attribute could not be understood gets the [`Fallback`] policy.
+//! [`claims_satisfy`] (override), [`claim_satisfies_any`] (a claim and its
+//! alternatives), [`claim_equals`] and [`identity_equals`] (with a request
+//! value read by [`extract`]), [`claim_satisfies`], [`scope_satisfies`] and
+//! [`missing_scope`] (the scope), with values parsed by [`json`]; compile-time checks
+//! against a claims type use
+//! [`requirement_fits`] with the literal kinds ([`TextLiteral`], …). A
+//! handler whose attribute could not be understood gets the [`Fallback`]
+//! policy.
+//!
+//! The items the compiler may name in an error (the guard, the binding
+//! traits, the claim-field check) are defined in the hidden module
+//! `actix_jwt_extended::attribute`, with readable names, and re-exported
+//! here.
+//!
+//! For OpenAPI, a handler's policy is also written as strings (`type=access`
+//! / `type=refresh` / `type=any`, `optional`, `fresh`,
+//! `locations=headers,cookies`, `scope=<json>`): into a
+//! `#[utoipa::path(…)]` below the attribute as the requirement
+//! `security(("actix_jwt_extended" = [<policy>]))`, or else recorded with
+//! [`document!`](document) under the function's name. Both are read by
+//! `openapi::apply`; `document!` expands to nothing without the `utoipa`
+//! feature.
 
-use std::any::{Any, type_name};
 use std::fmt;
-use std::future::Future;
-use std::marker::PhantomData;
-use std::pin::Pin;
-use std::sync::Arc;
 
-use actix_web::dev::Payload;
-use actix_web::{FromRequest, HttpRequest, HttpResponse};
-use futures_util::future::LocalBoxFuture;
-use serde::de::DeserializeOwned;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use crate::pipeline;
-use crate::rejection::Rejection;
 use crate::requirements;
-use crate::token::CurrentUser;
 
+pub use crate::attribute::{
+    Bind, BindUser, BoolLiteral, ClaimField, Fallback, FloatLiteral, Guard, IntegerLiteral,
+    ListOrMapLiteral, NullLiteral, OptionalFallback, Policy, Refusal, TextLiteral,
+    requirement_fits,
+};
 pub use crate::config::TokenLocation;
 pub use crate::error::JwtError;
 pub use crate::pipeline::Verified;
 pub use crate::token::{CurrentToken, TypedToken};
 pub use crate::verify_options::VerifyOptions;
-pub use actix_web;
-pub use futures_util::future::LocalBoxFuture as BoxedCheck;
-pub use serde_json::Value as JsonValue;
+#[cfg(feature = "utoipa")]
+pub use inventory;
 
-/// What a protected handler requires: its options and its claim
-/// requirements. Implemented by a type the macro generates per handler.
-pub trait Policy: 'static {
-    /// The options of the attribute.
-    const OPTIONS: VerifyOptions;
+#[cfg(feature = "utoipa")]
+pub use crate::openapi::Documented;
 
-    /// Checks a verified token against the requirements; `None` when there
-    /// is nothing to check.
-    fn check(
-        _req: &HttpRequest,
-        _token: &CurrentToken,
-    ) -> Option<LocalBoxFuture<'static, Result<(), JwtError>>> {
-        None
-    }
-}
-
-/// The policy of a handler whose attribute could not be understood (the
-/// compilation fails anyway): any access token.
-#[derive(Debug)]
-pub struct Fallback;
-
-impl Policy for Fallback {
-    const OPTIONS: VerifyOptions = VerifyOptions::new();
-}
-
-/// The policy of an optional handler whose attribute could not be
-/// understood.
-#[derive(Debug)]
-pub struct OptionalFallback;
-
-impl Policy for OptionalFallback {
-    const OPTIONS: VerifyOptions = VerifyOptions::new().optional(true);
-}
-
-/// What `current_token` can be bound to: [`CurrentToken`], [`TypedToken`]
-/// and their `Option`s (for optional handlers).
-#[diagnostic::on_unimplemented(
-    message = "`current_token` cannot have the type `{Self}`",
-    label = "use CurrentToken, TypedToken<YourClaims>, or an Option of either for optional handlers",
-    note = "with `optional` the binding is an `Option<…>`; otherwise it is not"
-)]
-pub trait Bind: Sized + 'static {
-    /// Builds the binding from the verification result.
-    fn bind(verified: &Verified) -> Result<Self, Refusal>;
-}
-
-/// Why a binding could not be made.
-#[derive(Debug)]
-pub enum Refusal {
-    /// Reject the request with this error.
-    Error(JwtError),
-    /// A CORS preflight reached a handler whose bindings need a token:
-    /// answer it with `204 No Content` instead of running the handler.
-    Preflight,
-}
-
-impl From<JwtError> for Refusal {
-    fn from(error: JwtError) -> Self {
-        Self::Error(error)
-    }
-}
-
-impl Bind for CurrentToken {
-    fn bind(verified: &Verified) -> Result<Self, Refusal> {
-        match verified {
-            Verified::Token(token) => Ok(token.clone()),
-            // Flask-JWT-Extended runs the view without verification.
-            Verified::Preflight => Ok(CurrentToken::preflight()),
-            Verified::Anonymous => Err(Refusal::Preflight),
-        }
-    }
-}
-
-impl Bind for Option<CurrentToken> {
-    fn bind(verified: &Verified) -> Result<Self, Refusal> {
-        match verified {
-            Verified::Token(token) => Ok(Some(token.clone())),
-            Verified::Anonymous | Verified::Preflight => Ok(None),
-        }
-    }
-}
-
-fn typed<C: DeserializeOwned>(token: &CurrentToken) -> Result<TypedToken<C>, JwtError> {
-    let claims = Value::Object(token.claims().clone());
-    let claims = serde_path_to_error::deserialize::<_, C>(&claims).map_err(|error| {
-        let path = error.path().to_string();
-        let inner = error.into_inner();
-        JwtError::InvalidClaims(if path == "." {
-            format!("Invalid claims: {inner}")
-        } else {
-            format!("Invalid claim \"{path}\": {inner}")
-        })
-    })?;
-    Ok(TypedToken::new(claims, token.clone()))
-}
-
-impl<C: DeserializeOwned + 'static> Bind for TypedToken<C> {
-    fn bind(verified: &Verified) -> Result<Self, Refusal> {
-        match verified {
-            Verified::Token(token) => Ok(typed(token)?),
-            Verified::Anonymous | Verified::Preflight => Err(Refusal::Preflight),
-        }
-    }
-}
-
-impl<C: DeserializeOwned + 'static> Bind for Option<TypedToken<C>> {
-    fn bind(verified: &Verified) -> Result<Self, Refusal> {
-        match verified {
-            Verified::Token(token) => Ok(Some(typed(token)?)),
-            Verified::Anonymous | Verified::Preflight => Ok(None),
-        }
-    }
-}
-
-/// What `current_user` can be bound to: nothing (`()`), [`CurrentUser`] or
-/// `Option<CurrentUser<U>>`.
-#[diagnostic::on_unimplemented(
-    message = "`current_user` cannot have the type `{Self}`",
-    label = "use CurrentUser<YourUser>, or Option<CurrentUser<YourUser>> for optional handlers"
-)]
-pub trait BindUser: Sized + 'static {
-    /// Builds the binding from the verification result.
-    fn bind(verified: &Verified) -> Result<Self, Refusal>;
-}
-
-impl BindUser for () {
-    fn bind(_: &Verified) -> Result<Self, Refusal> {
-        Ok(())
-    }
-}
-
-fn user<U: Any + Send + Sync>(token: &CurrentToken) -> Result<CurrentUser<U>, Refusal> {
-    token.user::<U>().ok_or(Refusal::Error(
-        JwtError::UserLoaderMissing(type_name::<U>()),
-    ))
-}
-
-impl<U: Any + Send + Sync> BindUser for CurrentUser<U> {
-    fn bind(verified: &Verified) -> Result<Self, Refusal> {
-        match verified {
-            Verified::Token(token) => user(token),
-            Verified::Anonymous | Verified::Preflight => Err(Refusal::Preflight),
-        }
-    }
-}
-
-impl<U: Any + Send + Sync> BindUser for Option<CurrentUser<U>> {
-    fn bind(verified: &Verified) -> Result<Self, Refusal> {
-        match verified {
-            Verified::Token(token) => user(token).map(Some),
-            Verified::Anonymous | Verified::Preflight => Ok(None),
-        }
-    }
-}
-
-/// The hidden first parameter of a protected handler: verifies the request
-/// before any other extractor runs and yields `current_token` (and
-/// `current_user`).
-#[derive(Debug)]
-pub struct Guard<P: Policy, T: Bind = CurrentToken, U: BindUser = ()> {
-    token: T,
-    user: U,
-    policy: PhantomData<P>,
-}
-
-impl<P: Policy, T: Bind, U: BindUser> Guard<P, T, U> {
-    /// The `current_token` binding.
-    pub fn token(self) -> T {
-        self.token
-    }
-
-    /// The `current_token` and `current_user` bindings.
-    pub fn into_parts(self) -> (T, U) {
-        (self.token, self.user)
-    }
-}
-
-impl<P: Policy, T: Bind, U: BindUser> FromRequest for Guard<P, T, U> {
-    type Error = actix_web::Error;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
-
-    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let verification = pipeline::verify(req, Some(payload), P::OPTIONS);
-        let req = req.clone();
-        Box::pin(async move {
-            let pipeline::Verification { manager, verified } = verification.await?;
-            let token = verified.token();
-            let refuse = |refusal: Refusal| -> actix_web::Error {
-                match refusal {
-                    Refusal::Preflight => actix_web::error::InternalError::from_response(
-                        "CORS preflight",
-                        HttpResponse::NoContent().finish(),
-                    )
-                    .into(),
-                    Refusal::Error(error) => {
-                        pipeline::log_rejection(&req, &error);
-                        let rejection = match token {
-                            Some(token) => Rejection::with_token(error, Arc::clone(&token.token)),
-                            None => Rejection::from(error),
-                        };
-                        manager.reject(rejection).into()
-                    }
-                }
-            };
-            if let Some(check) = token.and_then(|token| P::check(&req, token)) {
-                check.await.map_err(|error| refuse(Refusal::Error(error)))?;
+/// Records a protected handler for OpenAPI: `document!("name", ["policy", …])`.
+#[cfg(feature = "utoipa")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __actix_jwt_extended_document {
+    ($name:literal, [$($policy:literal),* $(,)?]) => {
+        $crate::__private::inventory::submit! {
+            $crate::__private::Documented {
+                name: $name,
+                module: ::core::module_path!(),
+                policy: &[$($policy),*],
             }
-            Ok(Guard {
-                user: U::bind(&verified).map_err(refuse)?,
-                token: T::bind(&verified).map_err(refuse)?,
-                policy: PhantomData,
-            })
-        })
-    }
+        }
+    };
+}
+
+/// Records a protected handler for OpenAPI: nothing without the `utoipa`
+/// feature.
+#[cfg(not(feature = "utoipa"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __actix_jwt_extended_document {
+    ($($ignored:tt)*) => {};
+}
+
+pub use crate::__actix_jwt_extended_document as document;
+
+// Outside types are named through aliases, never re-exported: the compiler
+// could otherwise print them through this module in a user's errors.
+
+/// `actix_web::HttpRequest`.
+pub type HttpRequest = actix_web::HttpRequest;
+/// The future of a requirement check.
+pub type BoxedCheck<'a, T> = futures_util::future::LocalBoxFuture<'a, T>;
+/// `serde_json::Value`.
+pub type JsonValue = Value;
+
+/// Extracts a `T` (a `web::Path<…>` or `web::Query<…>`) from the request,
+/// for a requirement compared with a request value; `None` when it cannot
+/// be extracted.
+pub async fn extract<T: actix_web::FromRequest>(req: &HttpRequest) -> Option<T> {
+    T::extract(req).await.ok()
 }
 
 /// Whether the token's claims satisfy a requirement map (Flask-PyJWT's
@@ -279,6 +119,27 @@ pub fn scope_satisfies(token: &CurrentToken, required: &Value) -> bool {
     requirements::scope_satisfies(token.claims(), required)
 }
 
+/// Whether the claim at `path` satisfies one of `alternatives` (a JSON
+/// list: `role = "admin" | "owner"`).
+pub fn claim_satisfies_any(token: &CurrentToken, path: &[&str], alternatives: &Value) -> bool {
+    let alternatives = alternatives.as_array().map_or(&[][..], Vec::as_slice);
+    requirements::claim_at(token.claims(), path)
+        .is_some_and(|actual| requirements::satisfies_any(actual, alternatives))
+}
+
+/// Whether the claim at `path` equals a value bound from the request
+/// (`org = param(org_id)`).
+pub fn claim_equals(token: &CurrentToken, path: &[&str], value: &dyn fmt::Display) -> bool {
+    requirements::claim_at(token.claims(), path)
+        .is_some_and(|actual| requirements::equals_request_value(actual, &value.to_string()))
+}
+
+/// The error of an unmet scope requirement, naming the scope for the
+/// `insufficient_scope` challenge.
+pub fn missing_scope(required: &Value) -> JwtError {
+    JwtError::MissingRequiredScope(requirements::scope_tokens(required))
+}
+
 /// Whether the token's identity equals a value bound from the request.
 pub fn identity_equals(token: &CurrentToken, value: &dyn fmt::Display) -> bool {
     token.sub().is_some_and(|sub| sub == value.to_string())
@@ -288,51 +149,3 @@ pub fn identity_equals(token: &CurrentToken, value: &dyn fmt::Display) -> bool {
 pub fn json(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or(Value::Null)
 }
-
-/// Marker types for the kinds of literal a requirement can hold, used by
-/// the compile-time check of requirement values against claim fields.
-pub mod literal {
-    /// A string literal.
-    pub struct Str;
-    /// An integer literal.
-    pub struct Int;
-    /// A float literal.
-    pub struct Float;
-    /// `true` or `false`.
-    pub struct Bool;
-    /// `null`.
-    pub struct Null;
-    /// A `[…]` or `{…}` value.
-    pub struct Composite;
-}
-
-/// A claim field that a requirement literal of kind `L` can be compared with.
-#[diagnostic::on_unimplemented(
-    message = "this requirement cannot be compared with a claim field of type `{Self}`",
-    label = "the claims type declares this field as `{Self}`"
-)]
-pub trait ClaimField<L> {}
-
-macro_rules! claim_fields {
-    ($literal:ty => $($field:ty),*) => {
-        $(impl ClaimField<$literal> for $field {})*
-    };
-}
-
-claim_fields!(literal::Str => String, str, &'static str, std::borrow::Cow<'static, str>);
-claim_fields!(literal::Int => i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize, f32, f64);
-claim_fields!(literal::Float => f32, f64);
-claim_fields!(literal::Bool => bool);
-impl<L> ClaimField<L> for Value {}
-impl<L> ClaimField<L> for Map<String, Value> {}
-impl<T> ClaimField<literal::Composite> for Vec<T> {}
-impl<K, V> ClaimField<literal::Composite> for std::collections::HashMap<K, V> {}
-impl<K, V> ClaimField<literal::Composite> for std::collections::BTreeMap<K, V> {}
-impl<T> ClaimField<literal::Composite> for std::collections::HashSet<T> {}
-impl<T> ClaimField<literal::Composite> for std::collections::BTreeSet<T> {}
-impl<T: ClaimField<L>, L> ClaimField<L> for Option<T> {}
-impl<T: ClaimField<L>, L> ClaimField<L> for Box<T> {}
-
-/// Compile-time only: checks that a requirement of literal kind `L` fits the
-/// claim field it names.
-pub fn requirement_fits<F: ClaimField<L> + ?Sized, L>(_field: &F) {}

@@ -14,7 +14,6 @@ use futures_util::future::LocalBoxFuture;
 use crate::config::TokenLocation;
 use crate::cookies::CookieOptions;
 use crate::manager::JwtManager;
-use crate::time::now_f64;
 use crate::verify::get_current_token;
 
 /// Middleware that, after a successful (2xx) response to a request
@@ -130,13 +129,13 @@ fn renew<B>(response: &mut ServiceResponse<B>, window: Duration) {
     let Some(exp) = token.exp() else {
         return;
     };
-    let remaining = exp as f64 - now_f64();
-    if remaining <= 0.0 || remaining > window.as_secs_f64() {
-        return;
-    }
     let Some(manager) = JwtManager::from_app(request).cloned() else {
         return;
     };
+    let remaining = exp as f64 - manager.inner.clock.now_f64();
+    if remaining <= 0.0 || remaining > window.as_secs_f64() {
+        return;
+    }
     let cookie_name = &manager.config().access_cookie_name;
     let prefix = format!("{cookie_name}=");
     let sets_cookie_already = response

@@ -20,7 +20,28 @@ use crate::token::DecodedToken;
 /// `?`), it becomes the response a rejected request gets — the manager's
 /// response loader for its class, or `{"<JWT_ERROR_MESSAGE_KEY>":
 /// "<message>"}` with its status, and the configured `WWW-Authenticate`
-/// challenge.
+/// challenge. A server-side problem ([`ErrorClass::Internal`]: a token that
+/// cannot be created, a bad cookie domain, no manager registered) answers
+/// 500 `{"msg": "Internal Server Error"}`; its details go to the log only.
+///
+/// The one pattern for handlers: return `Result<HttpResponse, Rejection>`
+/// (or `actix_web::Result<HttpResponse>`) and use `?` on every call.
+///
+/// ```
+/// use actix_jwt_extended::{CookieOptions, JwtManager, Rejection, jwt_refresh_required};
+/// use actix_web::{HttpResponse, post};
+///
+/// #[post("/refresh")]
+/// #[jwt_refresh_required]
+/// async fn refresh(jwt: JwtManager) -> Result<HttpResponse, Rejection> {
+///     let pair = jwt.rotate_refresh_token(&current_token).await?; // 401 on reuse, 503 store down
+///     let mut response = HttpResponse::Ok();
+///     jwt.set_access_cookies(&mut response, &pair.access_token, CookieOptions::new())?;
+///     Ok(response.json(pair))
+/// }
+/// ```
+///
+/// [`ErrorClass::Internal`]: crate::ErrorClass::Internal
 #[derive(Clone)]
 pub struct Rejection {
     error: JwtError,

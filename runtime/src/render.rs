@@ -1,8 +1,11 @@
 //! Rendering a rejection: the one place that turns an error into the
 //! response a client sees — a response loader for its class, or
 //! `{"<JWT_ERROR_MESSAGE_KEY>": "<message>"}` with its status — plus the
-//! configured `WWW-Authenticate` challenge.
+//! configured `WWW-Authenticate` challenge. A server-side problem
+//! ([`ErrorClass::Internal`]) is answered with a generic message and its
+//! details are logged here (a missing manager once per process).
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use actix_web::HttpResponse;
@@ -45,6 +48,9 @@ impl Renderer {
     /// challenge, when the response is a client error without one.
     pub(crate) fn render(&self, error: &JwtError, token: Option<&DecodedToken>) -> HttpResponse {
         let class = error.class();
+        if class == ErrorClass::Internal {
+            log_internal(error);
+        }
         let mut response = self
             .loaders
             .iter()
@@ -65,7 +71,10 @@ impl Renderer {
     /// `{"<key>": "<message>"}` with the error's status.
     fn body(&self, error: &JwtError) -> HttpResponse {
         let mut body = Map::new();
-        body.insert(self.message_key.clone(), Value::from(error.to_string()));
+        body.insert(
+            self.message_key.clone(),
+            Value::from(error.client_message()),
+        );
         HttpResponse::build(error.status()).json(body)
     }
 
@@ -92,3 +101,16 @@ impl Renderer {
 }
 
 static FIRST: OnceLock<Arc<Renderer>> = OnceLock::new();
+
+/// Logs the details of a server-side problem the client only reads
+/// `Internal Server Error` about. A missing manager concerns every request
+/// of a misconfigured app: it is logged once per process.
+fn log_internal(error: &JwtError) {
+    static MANAGER_MISSING_LOGGED: AtomicBool = AtomicBool::new(false);
+    if matches!(error, JwtError::ManagerMissing)
+        && MANAGER_MISSING_LOGGED.swap(true, Ordering::Relaxed)
+    {
+        return;
+    }
+    tracing::error!(target: "actix_jwt_extended", "{error}");
+}

@@ -64,6 +64,64 @@ pub(crate) fn scope_satisfies(claims: &Map<String, Value>, required: &Value) -> 
     }
 }
 
+/// Whether `actual` satisfies one of `alternatives` (`role = "admin" |
+/// "owner"`).
+pub(crate) fn satisfies_any(actual: &Value, alternatives: &[Value]) -> bool {
+    alternatives
+        .iter()
+        .any(|required| satisfies(actual, required))
+}
+
+/// Whether a claim equals a value of the request (a path or query value,
+/// as text): a string claim by its text, a number or a boolean by its JSON
+/// text (`7` equals the path segment `7`); anything else never does.
+pub(crate) fn equals_request_value(actual: &Value, value: &str) -> bool {
+    match actual {
+        Value::String(text) => text == value,
+        Value::Number(number) => number.to_string() == value,
+        Value::Bool(flag) => value.parse() == Ok(*flag),
+        _ => false,
+    }
+}
+
+/// A scope requirement as RFC 6750 scope tokens, space-separated, for the
+/// `scope="…"` of an `insufficient_scope` challenge: a string is its own
+/// tokens; in a map, `"admin": true` is `admin`, a list `"perms": ["read"]`
+/// is `perms:read`, any other value `key:value`, and nested maps join their
+/// keys with `.` (`org.id:7`); `false` and `null` require nothing.
+pub(crate) fn scope_tokens(required: &Value) -> String {
+    let mut tokens = Vec::new();
+    collect_scope_tokens("", required, &mut tokens);
+    tokens.join(" ")
+}
+
+fn collect_scope_tokens(prefix: &str, value: &Value, tokens: &mut Vec<String>) {
+    let with_prefix = |text: &str| match prefix {
+        "" => text.to_owned(),
+        prefix => format!("{prefix}:{text}"),
+    };
+    match value {
+        Value::Null | Value::Bool(false) => {}
+        Value::Bool(true) if !prefix.is_empty() => tokens.push(prefix.to_owned()),
+        Value::String(text) => tokens.extend(text.split_whitespace().map(with_prefix)),
+        Value::Array(items) => {
+            for item in items {
+                collect_scope_tokens(prefix, item, tokens);
+            }
+        }
+        Value::Object(map) => {
+            for (key, value) in map {
+                let key = match prefix {
+                    "" => key.clone(),
+                    prefix => format!("{prefix}.{key}"),
+                };
+                collect_scope_tokens(&key, value, tokens);
+            }
+        }
+        other => tokens.push(with_prefix(&other.to_string())),
+    }
+}
+
 /// The claim at a dotted path (`["org", "id"]` for `org.id`).
 pub(crate) fn claim_at<'a>(claims: &'a Map<String, Value>, path: &[&str]) -> Option<&'a Value> {
     let (first, rest) = path.split_first()?;
@@ -96,6 +154,39 @@ mod tests {
     }
 
     #[test]
+    fn any_of_and_request_values() {
+        let alternatives = [json!("admin"), json!("owner")];
+        assert!(satisfies_any(&json!("owner"), &alternatives));
+        assert!(!satisfies_any(&json!("guest"), &alternatives));
+        assert!(equals_request_value(&json!("acme"), "acme"));
+        assert!(equals_request_value(&json!(7), "7"));
+        assert!(equals_request_value(&json!(true), "true"));
+        assert!(!equals_request_value(&json!(7.5), "7"));
+        assert!(!equals_request_value(&json!(["acme"]), "acme"));
+        assert!(!equals_request_value(&Value::Null, "null"));
+    }
+
+    #[test]
+    fn scope_requirements_as_rfc_6750_tokens() {
+        assert_eq!(
+            scope_tokens(&json!({"admin": true, "perms": ["read", "write"], "off": false})),
+            "admin perms:read perms:write"
+        );
+        assert_eq!(scope_tokens(&json!("read write")), "read write");
+        assert_eq!(scope_tokens(&json!({"org": {"id": 7}})), "org.id:7");
+        assert_eq!(scope_tokens(&json!(["a", "b"])), "a b");
+    }
+
+    #[test]
+    fn dotted_paths() {
+        let claims = json!({"org": {"id": 7}});
+        let claims = claims.as_object().unwrap();
+        assert_eq!(claim_at(claims, &["org", "id"]), Some(&json!(7)));
+        assert_eq!(claim_at(claims, &["org", "name"]), None);
+        assert_eq!(claim_at(claims, &["missing"]), None);
+    }
+
+    #[test]
     fn oauth_scopes_are_understood() {
         let claims = |value: Value| value.as_object().unwrap().clone();
         let oauth = claims(json!({"scope": "openid read:items write:items"}));
@@ -114,14 +205,5 @@ mod tests {
         let ours = claims(json!({"scope": {"admin": true, "perms": ["read"]}}));
         assert!(scope_satisfies(&ours, &json!({"perms": ["read"]})));
         assert!(!scope_satisfies(&ours, &json!("admin")));
-    }
-
-    #[test]
-    fn dotted_paths() {
-        let claims = json!({"org": {"id": 7}});
-        let claims = claims.as_object().unwrap();
-        assert_eq!(claim_at(claims, &["org", "id"]), Some(&json!(7)));
-        assert_eq!(claim_at(claims, &["org", "name"]), None);
-        assert_eq!(claim_at(claims, &["missing"]), None);
     }
 }

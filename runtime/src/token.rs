@@ -9,8 +9,9 @@ use serde_json::{Map, Value};
 
 use crate::claims::{lookup, whole_seconds};
 use crate::config::TokenLocation;
+use crate::error::JwtError;
 use crate::kind::TokenKind;
-use crate::time::now_f64;
+use crate::time::Clock;
 
 /// A token that passed decoding and verification, with its claims filled in
 /// as Flask-JWT-Extended does for tokens from other issuers (`type` defaults to
@@ -21,6 +22,8 @@ pub struct DecodedToken {
     pub(crate) claims: Map<String, Value>,
     pub(crate) encoded: String,
     pub(crate) identity_claim: String,
+    /// The clock of the manager that decoded it, for [`DecodedToken::is_fresh`].
+    pub(crate) clock: Clock,
 }
 
 impl fmt::Debug for DecodedToken {
@@ -90,12 +93,14 @@ impl DecodedToken {
         self.claim("fresh").unwrap_or(&Value::Bool(false))
     }
 
-    /// Whether the token is fresh now: `fresh` is `true`, or a timestamp that
-    /// has not passed.
+    /// Whether the token is fresh now (by the manager's clock): `fresh` is
+    /// `true`, or a timestamp that has not passed.
     pub fn is_fresh(&self) -> bool {
         match self.fresh() {
             Value::Bool(fresh) => *fresh,
-            Value::Number(until) => until.as_f64().is_some_and(|until| until >= now_f64()),
+            Value::Number(until) => until
+                .as_f64()
+                .is_some_and(|until| until >= self.clock.now_f64()),
             _ => false,
         }
     }
@@ -135,6 +140,35 @@ impl DecodedToken {
 ///
 /// It dereferences to [`DecodedToken`] for the claims, and adds where the
 /// token was found and the user loaded by the manager's user-lookup loader.
+/// It is also an extractor (a valid access token), for handlers without an
+/// attribute.
+///
+/// ```
+/// use actix_jwt_extended::{CurrentToken, TokenLocation, jwt_required};
+/// use actix_web::{HttpResponse, get, web};
+/// use serde_json::json;
+///
+/// #[get("/token")]
+/// #[jwt_required]
+/// async fn token_info() -> HttpResponse {
+///     HttpResponse::Ok().json(json!({
+///         "identity": current_token.identity(),       // get_jwt_identity()
+///         "claims": current_token.claims(),           // get_jwt()
+///         "role": current_token.claim("role"),
+///         "header": current_token.header(),           // get_jwt_header()
+///         "type": current_token.token_type(),
+///         "fresh": current_token.is_fresh(),
+///         "jti": current_token.jti(),
+///         "from_cookie": current_token.location() == Some(TokenLocation::Cookies),
+///     }))
+/// }
+///
+/// // The same, as a plain extractor.
+/// async fn identity(token: CurrentToken) -> HttpResponse {
+///     HttpResponse::Ok().json(json!({ "identity": token.identity() }))
+/// }
+/// # let _ = web::get().to(identity);
+/// ```
 #[derive(Clone)]
 pub struct CurrentToken {
     pub(crate) token: Arc<DecodedToken>,
@@ -189,6 +223,7 @@ impl CurrentToken {
                 claims: Map::new(),
                 encoded: String::new(),
                 identity_claim: "sub".to_owned(),
+                clock: Clock::default(),
             }),
             location: None,
             user: None,
@@ -214,25 +249,67 @@ impl CurrentToken {
 
 /// `current_token` of a handler with a claims type (`#[require_token(claims =
 /// MyClaims)]` or a `current_token: TypedToken<MyClaims>` parameter): the
-/// claims deserialised once, plus everything [`CurrentToken`] offers.
+/// claims deserialised once into your type, as the field
+/// [`typed`](TypedToken::typed), plus everything [`CurrentToken`] offers
+/// (`claims()` stays the JSON map of every claim, as on any token).
 ///
-/// `current_token.claims` is your type; the raw JSON stays available through
-/// `current_token.token().claims()`.
+/// It is an extractor on its own too, like [`CurrentToken`]: it requires a
+/// valid access token whose claims deserialise into `C` (422 naming the
+/// claim otherwise).
+///
+/// ```
+/// use actix_jwt_extended::TypedToken;
+/// use actix_web::{HttpResponse, web};
+/// use serde::Deserialize;
+///
+/// #[derive(Deserialize)]
+/// struct Claims {
+///     sub: String,
+///     role: String,
+/// }
+///
+/// async fn me(token: TypedToken<Claims>) -> HttpResponse {
+///     let Claims { sub, role } = &token.typed;
+///     let raw = token.claims(); // every claim, as JSON
+///     HttpResponse::Ok().json(serde_json::json!({ "sub": sub, "role": role, "jti": raw["jti"] }))
+/// }
+///
+/// let route = web::get().to(me);
+/// # let _ = route;
+/// ```
 #[derive(Debug, Clone)]
 pub struct TypedToken<C> {
     /// The claims, deserialised into the handler's type.
-    pub claims: C,
+    pub typed: C,
     token: CurrentToken,
 }
 
 impl<C> TypedToken<C> {
-    pub(crate) fn new(claims: C, token: CurrentToken) -> Self {
-        Self { claims, token }
-    }
-
     /// The untyped token.
     pub fn current(&self) -> &CurrentToken {
         &self.token
+    }
+}
+
+impl<C: DeserializeOwned> TypedToken<C> {
+    /// Deserialises the claims of a verified token: 422
+    /// [`JwtError::InvalidClaims`](crate::JwtError::InvalidClaims) naming the
+    /// claim that does not fit.
+    pub(crate) fn from_current(token: &CurrentToken) -> Result<Self, JwtError> {
+        let claims = Value::Object(token.claims().clone());
+        let typed = serde_path_to_error::deserialize::<_, C>(&claims).map_err(|error| {
+            let path = error.path().to_string();
+            let inner = error.into_inner();
+            JwtError::InvalidClaims(if path == "." {
+                format!("Invalid claims: {inner}")
+            } else {
+                format!("Invalid claim \"{path}\": {inner}")
+            })
+        })?;
+        Ok(Self {
+            typed,
+            token: token.clone(),
+        })
     }
 }
 

@@ -26,6 +26,7 @@ pub async fn verify_jwt_in_request(
     options: VerifyOptions,
 ) -> Result<Option<CurrentToken>, Rejection> {
     let verification = pipeline::verify(req, None, options).await?;
+    verification.accept();
     Ok(verification.verified.token().cloned())
 }
 

@@ -19,6 +19,9 @@ const LAYERS: &[(&str, &[&str])] = &[
             "time",
             "claims",
             "config",
+            "events",
+            "metrics",
+            "audit",
             "requirements",
             "token",
             "challenge",
@@ -43,6 +46,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "login",
             "jwks",
             "refresh",
+            "openapi",
             "__private",
         ],
     ),
@@ -52,7 +56,12 @@ const LAYERS: &[(&str, &[&str])] = &[
         "revocation",
         &["store", "memory", "check", "rotation", "redis"],
     ),
-    ("revocation::redis", &["wire", "mirror"]),
+    (
+        "revocation::redis",
+        &[
+            "topology", "wire", "server", "cluster", "sentinel", "backend", "mirror",
+        ],
+    ),
 ];
 
 /// Imports allowed to point upwards: `(from, to)`.

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use actix_jwt_extended::revocation::{MemoryStore, RevocationStore};
 use actix_jwt_extended::revocation::{StoreError, TokenKey, TokenStatus};
+use actix_jwt_extended::testing::ManualClock;
 use actix_jwt_extended::{JwtError, JwtManager, TokenOptions};
 use actix_web::http::{Method, StatusCode};
 use actix_web::{App, HttpResponse, test};
@@ -74,7 +75,8 @@ async fn the_logout_route_revokes_access_and_refresh_tokens() {
 
 #[actix_web::test]
 async fn revoking_every_token_of_an_identity_cuts_off_earlier_tokens_only() {
-    let jwt = builder().build().unwrap();
+    let clock = ManualClock::new();
+    let jwt = builder().clock(&clock).build().unwrap();
     let app = test::init_service(App::new().app_data(jwt.clone()).configure(routes)).await;
     let alice_access = jwt.create_access_token("alice").unwrap();
     let alice_refresh = jwt.create_refresh_token("alice").unwrap();
@@ -281,12 +283,10 @@ async fn revocation_comes_after_type_and_fresh_and_before_claims_verification() 
 
 #[actix_web::test]
 async fn a_token_without_jti_cannot_be_revoked_individually() {
-    let jwt = builder().build().unwrap();
+    let clock = ManualClock::new();
+    let jwt = builder().clock(&clock).build().unwrap();
     // A token from another issuer, without `jti`.
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
+    let now = clock.unix_seconds();
     let claims = json!({ "sub": "alice", "iat": now, "exp": now + 60 });
     // `jsonwebtoken::encode` needs a process-wide provider when both crypto
     // features are enabled (as under `--all-features`).
@@ -318,8 +318,13 @@ async fn a_token_without_jti_cannot_be_revoked_individually() {
 
 #[actix_web::test]
 async fn revoked_entries_are_dropped_once_the_token_has_expired() {
-    let store = MemoryStore::new();
-    let jwt = builder().revocation_store(store.clone()).build().unwrap();
+    let clock = ManualClock::new();
+    let store = MemoryStore::with_clock(&clock);
+    let jwt = builder()
+        .clock(&clock)
+        .revocation_store(store.clone())
+        .build()
+        .unwrap();
     let app = test::init_service(App::new().app_data(jwt.clone()).configure(routes)).await;
     let short = jwt
         .create_access_token_with("alice", TokenOptions::new().expires(Duration::from_secs(1)))
@@ -337,16 +342,7 @@ async fn revoked_entries_are_dropped_once_the_token_has_expired() {
         (StatusCode::UNAUTHORIZED, revoked())
     );
 
-    // Wait until the short token is past its expiry (whole seconds).
-    let exp = jwt.decode_token(&short).unwrap().exp().unwrap();
-    while std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-        <= exp
-    {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    clock.advance(Duration::from_secs(1));
     store.purge_expired();
     assert_eq!(store.len(), 1, "only the live token's entry is kept");
     assert_eq!(
@@ -601,4 +597,73 @@ async fn a_manager_without_explicit_store_uses_its_own_memory_store() {
             .unwrap()
     );
     let _: &JwtManager = &first;
+}
+
+#[actix_web::test]
+async fn revoking_a_session_ends_that_login_only() {
+    let jwt = builder().build().unwrap();
+    let app = test::init_service(App::new().app_data(jwt.clone()).configure(routes)).await;
+    let phone = jwt.create_token_pair("alice").unwrap();
+    let laptop = jwt.create_token_pair("alice").unwrap();
+    let rotated = jwt
+        .rotate_refresh_token(&jwt.decode_token(&phone.refresh_token).unwrap())
+        .await
+        .unwrap();
+
+    jwt.revoke_session(&jwt.decode_token(&rotated.access_token).unwrap())
+        .await
+        .unwrap();
+    for token in [&phone.access_token, &rotated.access_token] {
+        assert_eq!(
+            get_with(&app, "/protected", token).await,
+            (StatusCode::UNAUTHORIZED, revoked())
+        );
+    }
+    assert_eq!(
+        post_with(&app, "/refresh", &rotated.refresh_token).await,
+        (StatusCode::UNAUTHORIZED, revoked()),
+        "the session's refresh token no longer rotates"
+    );
+    assert_eq!(
+        get_with(&app, "/protected", &laptop.access_token).await,
+        (StatusCode::OK, hello("alice")),
+        "another login of the same identity is untouched"
+    );
+    assert_eq!(
+        post_with(&app, "/refresh", &laptop.refresh_token).await.0,
+        StatusCode::OK
+    );
+}
+
+#[actix_web::test]
+async fn a_token_outside_any_session_is_revoked_with_what_it_started() {
+    let jwt = builder().build().unwrap();
+    let app = test::init_service(App::new().app_data(jwt.clone()).configure(routes)).await;
+    // A lone access token: only it is revoked.
+    let access = jwt.create_access_token("alice").unwrap();
+    let refresh = jwt.create_refresh_token("alice").unwrap();
+    jwt.revoke_session(&jwt.decode_token(&access).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        get_with(&app, "/protected", &access).await,
+        (StatusCode::UNAUTHORIZED, revoked())
+    );
+    // A lone refresh token: it and every pair rotated from it.
+    let decoded = jwt.decode_token(&refresh).unwrap();
+    let rotated = jwt.rotate_refresh_token(&decoded).await.unwrap();
+    jwt.revoke_session(&decoded).await.unwrap();
+    assert_eq!(
+        get_with(&app, "/protected", &rotated.access_token).await,
+        (StatusCode::UNAUTHORIZED, revoked())
+    );
+    assert_eq!(
+        post_with(&app, "/refresh", &rotated.refresh_token).await,
+        (StatusCode::UNAUTHORIZED, revoked())
+    );
+    let unrelated = jwt.create_refresh_token("alice").unwrap();
+    assert_eq!(
+        post_with(&app, "/refresh", &unrelated).await.0,
+        StatusCode::OK
+    );
 }

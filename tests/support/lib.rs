@@ -1,4 +1,4 @@
-//! Shared helpers of the examples and the integration tests.
+//! Shared helpers of the integration tests (the examples are self-contained).
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -10,24 +10,6 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{EncodingKey, crypto::aws_lc::DEFAULT_PROVIDER};
 use serde_json::Value;
-
-/// The port to listen on: `PORT`, or 5000 as in the Flask examples.
-pub fn port() -> u16 {
-    std::env::var("PORT")
-        .ok()
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(5000)
-}
-
-/// Logs to stderr, filtered by `RUST_LOG` (default `info`).
-pub fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
-}
 
 /// The repository root.
 pub fn repo_root() -> PathBuf {
@@ -193,33 +175,49 @@ impl Drop for ExampleServer {
         let _ = self.child.wait();
     }
 }
+/// Runs the Python script `tests/fixtures/<script>` with `input` on its
+/// standard input, under the interpreter `$<variable>` (default `python3`).
+/// A script exits with 3 when its packages are missing: then (or when the
+/// interpreter cannot run) the answer is `None`, after a loud skip message —
+/// or a panic when `CI=true`. `needs` names what is missing and how to
+/// install it.
+pub fn run_python_fixture(
+    variable: &str,
+    script: &str,
+    input: &str,
+    needs: &str,
+) -> Option<std::process::Output> {
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
 
-/// `JwtManagerBuilder::from_env()` for the examples: when `JWT_SECRET_KEY`
-/// is not set, a development secret is used and a warning printed.
-pub fn builder_from_env() -> std::io::Result<JwtManagerBuilder> {
-    let builder = JwtManagerBuilder::from_env().map_err(std::io::Error::other)?;
-    if std::env::var_os("JWT_SECRET_KEY").is_some() {
-        return Ok(builder);
+    let python = std::env::var(variable).unwrap_or_else(|_| "python3".to_owned());
+    let missing = |why: &str| {
+        let message = format!("{needs} is not available ({}); set {variable}", why.trim());
+        if std::env::var("CI").as_deref() == Ok("true") {
+            panic!("{message}");
+        }
+        eprintln!("\n!!!!! SKIPPED: {message}\n");
+        None
+    };
+    let spawned = Command::new(&python)
+        .arg(repo_root().join("tests/fixtures").join(script))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn();
+    let mut child = match spawned {
+        Ok(child) => child,
+        Err(e) => return missing(&format!("cannot run {python}: {e}")),
+    };
+    child
+        .stdin
+        .take()
+        .expect("piped stdin")
+        .write_all(input.as_bytes())
+        .expect("the script reads its input");
+    let output = child.wait_with_output().expect("the script ends");
+    if output.status.code() == Some(3) {
+        return missing(&String::from_utf8_lossy(&output.stderr));
     }
-    eprintln!(
-        "WARNING: JWT_SECRET_KEY is not set; using a development secret. \
-         Set JWT_SECRET_KEY before deploying."
-    );
-    Ok(builder.secret_key("super-secret-development-key"))
-}
-
-/// The JSON body of the examples' `POST /login`.
-#[derive(Debug, serde::Deserialize)]
-pub struct Credentials {
-    /// The user name, if sent.
-    pub username: Option<String>,
-    /// The password, if sent.
-    pub password: Option<String>,
-}
-
-impl Credentials {
-    /// Whether both fields are present and equal these values.
-    pub fn are(&self, username: &str, password: &str) -> bool {
-        self.username.as_deref() == Some(username) && self.password.as_deref() == Some(password)
-    }
+    Some(output)
 }

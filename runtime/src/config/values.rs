@@ -148,6 +148,8 @@ impl FromStr for TokenCache {
 /// | no token (`Missing Authorization Header`, …) | `JWT realm="R"` | `Bearer realm="R"` |
 /// | bad header or query value, CSRF failure | — | `error="invalid_request"` |
 /// | non-fresh token where a fresh one is required | — | `error="insufficient_user_authentication"` |
+/// | required scope not covered (403) | — | `error="insufficient_scope"`, `scope="…"` (the required scope) |
+/// | required claims missing (403) | — | `error="insufficient_scope"` |
 /// | any other problem with the token (expired, bad signature, revoked, wrong type, …) | — | `error="invalid_token"` |
 /// | server-side problems (500) | — | — |
 ///

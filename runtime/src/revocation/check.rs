@@ -7,14 +7,19 @@ use std::sync::Arc;
 use std::task::Poll;
 use std::time::Duration;
 
+use serde_json::Value;
+
+use crate::audit::Audit;
 use crate::config::JwtConfig;
 use crate::error::JwtError;
+use crate::events::{AuditEvent, StoreOperation};
 use crate::loaders::TokenCheck;
 use crate::token::{CurrentToken, DecodedToken};
 
 use super::memory::MemoryStore;
 use super::store::{
-    DEFAULT_REVOCATION_TIMEOUT, DynStore, StoreError, TokenKey, TokenStatus, family_of,
+    DEFAULT_REVOCATION_TIMEOUT, DynStore, FAMILY_CLAIM, StoreError, TokenKey, TokenStatus,
+    family_of,
 };
 
 /// The revocation settings of a manager.
@@ -124,94 +129,94 @@ async fn flag_within(
 pub(crate) async fn check(
     settings: &RevocationSettings,
     retention: Retention,
+    audit: &Audit,
     blocklist: Option<&TokenCheck>,
     current: &CurrentToken,
+    now: f64,
 ) -> Result<(), JwtError> {
     let key = TokenKey::of(current.token());
     match answer_within(settings.timeout, settings.store.status(&key)).await {
         Ok(TokenStatus::Active) => {}
         Ok(TokenStatus::Revoked) => return Err(JwtError::Revoked),
         Ok(TokenStatus::Exchanged) if current.is_refresh() => {
-            return Err(reuse_detected(settings, retention, current.token()).await);
+            return Err(reuse_detected(settings, retention, audit, current.token(), now).await);
         }
         Ok(TokenStatus::Exchanged) => return Err(JwtError::Revoked),
-        Err(why) => unavailable(settings, &why)?,
+        Err(why) => unavailable(settings, audit, &why)?,
     }
     if let Some(is_revoked) = blocklist {
         match flag_within(settings.timeout, is_revoked(current.clone())).await {
             Ok(true) => return Err(JwtError::Revoked),
             Ok(false) => {}
-            Err(why) => unavailable(settings, &why)?,
+            Err(why) => unavailable(settings, audit, &why)?,
         }
     }
     Ok(())
 }
 
-/// Fail closed (the default) or open.
-fn unavailable(settings: &RevocationSettings, why: &Unanswered) -> Result<(), JwtError> {
-    if settings.fail_open {
-        tracing::warn!(
-            target: "actix_jwt_extended",
-            reason = %why,
-            "revocation check unavailable; letting the token through (fail-open)"
-        );
-        Ok(())
-    } else {
-        tracing::error!(
-            target: "actix_jwt_extended",
-            reason = %why,
-            "revocation check unavailable; rejecting the request (fail-closed)"
-        );
-        Err(JwtError::RevocationUnavailable)
+/// The pipeline's check got no answer: fail closed (the default) or open.
+fn unavailable(
+    settings: &RevocationSettings,
+    audit: &Audit,
+    why: &Unanswered,
+) -> Result<(), JwtError> {
+    report(audit, StoreOperation::Check, why, settings.fail_open);
+    match settings.fail_open {
+        true => Ok(()),
+        false => Err(JwtError::RevocationUnavailable),
     }
 }
 
-/// A refresh token was presented after it had been exchanged: revoke its
-/// whole family. Returns the error the request gets.
+/// The audit event of a store operation that got no answer.
+fn report(audit: &Audit, operation: StoreOperation, why: &Unanswered, fail_open: bool) {
+    audit.emit(AuditEvent::RevocationUnavailable {
+        operation,
+        fail_open,
+        cause: &why.to_string(),
+    });
+}
+
+/// A store operation that cannot fail open got no answer.
+fn unanswered(audit: &Audit, operation: StoreOperation) -> impl FnOnce(Unanswered) -> JwtError {
+    move |why| {
+        report(audit, operation, &why, false);
+        JwtError::RevocationUnavailable
+    }
+}
+
+/// A refresh token was presented after it had been exchanged (at `now`):
+/// revoke its whole family. Returns the error the request gets.
 pub(crate) async fn reuse_detected(
     settings: &RevocationSettings,
     retention: Retention,
+    audit: &Audit,
     token: &DecodedToken,
+    now: f64,
 ) -> JwtError {
     let Some(family) = family_of(token) else {
         return JwtError::Revoked;
     };
-    let until = retention.of_everything_until(crate::time::now_f64());
-    match answer_within(
+    audit.emit(AuditEvent::RefreshReused {
+        family,
+        identity: token.identity(),
+        jti: token.jti(),
+    });
+    let until = retention.of_everything_until(now);
+    answer_within(
         settings.timeout,
         settings.store.revoke_family(family, until),
     )
     .await
-    {
-        Ok(()) => {
-            tracing::warn!(
-                target: "actix_jwt_extended",
-                family,
-                "refresh token reuse detected; the token family is revoked"
-            );
-            JwtError::RefreshTokenReused
-        }
-        Err(why) => {
-            tracing::error!(
-                target: "actix_jwt_extended",
-                family,
-                reason = %why,
-                "refresh token reuse detected but the family could not be revoked"
-            );
-            JwtError::RevocationUnavailable
-        }
-    }
-}
-
-fn store_error(why: Unanswered) -> JwtError {
-    tracing::error!(target: "actix_jwt_extended", reason = %why, "revocation store unavailable");
-    JwtError::RevocationUnavailable
+    .map_or_else(unanswered(audit, StoreOperation::RevokeFamily), |()| {
+        JwtError::RefreshTokenReused
+    })
 }
 
 /// Revokes one token by its `jti`, until it expires.
 pub(crate) async fn revoke(
     settings: &RevocationSettings,
     retention: Retention,
+    audit: &Audit,
     token: &DecodedToken,
 ) -> Result<(), JwtError> {
     let jti = token
@@ -220,43 +225,74 @@ pub(crate) async fn revoke(
     let until = retention.of_token(token);
     answer_within(settings.timeout, settings.store.revoke(jti, until))
         .await
-        .map_err(store_error)
+        .map_err(unanswered(audit, StoreOperation::Revoke))
 }
 
-/// Revokes every token of `identity` issued before `cutoff`.
+/// Revokes the session `token` belongs to (at `now`): its rotation family —
+/// every access and refresh token descended from the same login — when it
+/// has one. A token without a family belongs to no session: it is revoked
+/// by its `jti`, and a refresh token also revokes the family its rotation
+/// would start (the tokens rotated from it).
+pub(crate) async fn revoke_session(
+    settings: &RevocationSettings,
+    retention: Retention,
+    audit: &Audit,
+    token: &DecodedToken,
+    now: f64,
+) -> Result<(), JwtError> {
+    let family = token.claim(FAMILY_CLAIM).and_then(Value::as_str);
+    if family.is_none() {
+        revoke(settings, retention, audit, token).await?;
+    }
+    let Some(family) = family.or_else(|| token.is_refresh().then(|| token.jti()).flatten()) else {
+        return Ok(());
+    };
+    let until = retention.of_everything_until(now);
+    answer_within(
+        settings.timeout,
+        settings.store.revoke_family(family, until),
+    )
+    .await
+    .map_err(unanswered(audit, StoreOperation::RevokeFamily))
+}
+
+/// Revokes every token of `identity` issued before `cutoff` (at `now`).
 pub(crate) async fn revoke_issued_before(
     settings: &RevocationSettings,
     retention: Retention,
+    audit: &Audit,
     identity: &str,
     cutoff: i64,
+    now: f64,
 ) -> Result<(), JwtError> {
-    let until = retention.of_everything_until(crate::time::now_f64());
+    let until = retention.of_everything_until(now);
     answer_within(
         settings.timeout,
         settings.store.revoke_issued_before(identity, cutoff, until),
     )
     .await
-    .map_err(store_error)
+    .map_err(unanswered(audit, StoreOperation::RevokeAll))
 }
 
 /// Whether `token` is revoked (store, then callback), without the
 /// fail-open setting: a store failure is an error.
 pub(crate) async fn is_revoked(
     settings: &RevocationSettings,
+    audit: &Audit,
     blocklist: Option<&TokenCheck>,
     token: &CurrentToken,
 ) -> Result<bool, JwtError> {
     let key = TokenKey::of(token.token());
     let status = answer_within(settings.timeout, settings.store.status(&key))
         .await
-        .map_err(store_error)?;
+        .map_err(unanswered(audit, StoreOperation::IsRevoked))?;
     if status != TokenStatus::Active {
         return Ok(true);
     }
     match blocklist {
         Some(is_revoked) => flag_within(settings.timeout, is_revoked(token.clone()))
             .await
-            .map_err(store_error),
+            .map_err(unanswered(audit, StoreOperation::IsRevoked)),
         None => Ok(false),
     }
 }
@@ -267,18 +303,12 @@ pub(crate) async fn is_revoked(
 pub(crate) async fn exchange(
     settings: &RevocationSettings,
     retention: Retention,
+    audit: &Audit,
     jti: &str,
     token: &DecodedToken,
 ) -> Result<bool, JwtError> {
     let until = retention.of_token(token);
     answer_within(settings.timeout, settings.store.exchange(jti, until))
         .await
-        .map_err(|why| {
-            tracing::error!(
-                target: "actix_jwt_extended",
-                reason = %why,
-                "refresh token rotation unavailable"
-            );
-            JwtError::RevocationUnavailable
-        })
+        .map_err(unanswered(audit, StoreOperation::Rotate))
 }

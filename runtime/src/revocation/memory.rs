@@ -18,7 +18,7 @@ const SHARDS: usize = 16;
 /// "Never expires".
 const NEVER: i64 = i64::MAX;
 
-use crate::time::now_secs as now;
+use crate::time::Clock;
 
 /// An entry's value and the UNIX second after which it can be dropped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -186,6 +186,9 @@ struct Maps {
 #[derive(Clone)]
 pub struct MemoryStore {
     maps: Arc<Maps>,
+    /// What "expired" is measured against: the system clock, or the clock
+    /// of the manager that made this store its default.
+    clock: Clock,
 }
 
 impl std::fmt::Debug for MemoryStore {
@@ -207,13 +210,31 @@ impl Default for MemoryStore {
 impl MemoryStore {
     /// An empty store.
     pub fn new() -> Self {
+        Self::on_clock(Clock::default())
+    }
+
+    /// An empty store whose entries expire by a manual clock (a manager's
+    /// default store follows the manager's clock by itself).
+    #[cfg(feature = "testing")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
+    pub fn with_clock(clock: &crate::time::ManualClock) -> Self {
+        Self::on_clock(clock.clock())
+    }
+
+    /// An empty store whose entries expire by `clock`.
+    pub(crate) fn on_clock(clock: Clock) -> Self {
         Self {
             maps: Arc::new(Maps {
                 jtis: ShardedMap::new(),
                 families: ShardedMap::new(),
                 cutoffs: ShardedMap::new(),
             }),
+            clock,
         }
+    }
+
+    fn now(&self) -> i64 {
+        self.clock.now_secs()
     }
 
     /// The number of entries held (revoked or exchanged tokens, revoked
@@ -230,7 +251,7 @@ impl MemoryStore {
 
     /// Drops every expired entry now (the store also does this lazily).
     pub fn purge_expired(&self) {
-        let now = now();
+        let now = self.now();
         self.maps.jtis.purge(now);
         self.maps.families.purge(now);
         self.maps.cutoffs.purge(now);
@@ -246,7 +267,7 @@ impl MemoryStore {
 
     pub(crate) fn set_jti(&self, jti: &str, state: JtiState, until: Option<i64>) {
         let until = until.unwrap_or(NEVER);
-        self.maps.jtis.upsert(jti, until, now(), |current| {
+        self.maps.jtis.upsert(jti, until, self.now(), |current| {
             (Some(current.map_or(state, |c| c.max(state))), ())
         });
     }
@@ -259,7 +280,7 @@ impl MemoryStore {
         let until = until.unwrap_or(NEVER);
         self.maps
             .jtis
-            .upsert(jti, until, now(), |current| match current {
+            .upsert(jti, until, self.now(), |current| match current {
                 None => (Some(JtiState::Exchanged), true),
                 Some(_) => (None, false),
             })
@@ -269,18 +290,20 @@ impl MemoryStore {
         let until = until.unwrap_or(NEVER);
         self.maps
             .families
-            .upsert(family, until, now(), |_| (Some(()), ()));
+            .upsert(family, until, self.now(), |_| (Some(()), ()));
     }
 
     pub(crate) fn cut_off_now(&self, identity: &str, cutoff: i64, until: Option<i64>) {
         let until = until.unwrap_or(NEVER);
-        self.maps.cutoffs.upsert(identity, until, now(), |current| {
-            (Some(current.map_or(cutoff, |c| c.max(cutoff))), ())
-        });
+        self.maps
+            .cutoffs
+            .upsert(identity, until, self.now(), |current| {
+                (Some(current.map_or(cutoff, |c| c.max(cutoff))), ())
+            });
     }
 
     pub(crate) fn status_now(&self, token: &TokenKey<'_>) -> TokenStatus {
-        let now = now();
+        let now = self.now();
         let maps = &self.maps;
         if let Some(jti) = token.jti {
             match maps.jtis.get(jti, now) {
@@ -338,6 +361,10 @@ mod tests {
     use std::borrow::Cow;
 
     use super::*;
+
+    fn now() -> i64 {
+        Clock::default().now_secs()
+    }
 
     fn key<'a>(jti: &'a str, identity: &'a str, iat: i64) -> TokenKey<'a> {
         TokenKey {

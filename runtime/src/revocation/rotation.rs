@@ -12,6 +12,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::audit::Audit;
 use crate::error::JwtError;
 use crate::token::DecodedToken;
 
@@ -28,14 +29,16 @@ pub struct TokenPair {
     pub refresh_token: String,
 }
 
-/// Exchanges a refresh token for rotation: marks it as exchanged and
-/// returns its family, in which the new pair is to be issued. A token that
-/// was already exchanged is a reuse: its family is revoked and the error is
-/// [`JwtError::RefreshTokenReused`].
+/// Exchanges a refresh token for rotation (at `now`): marks it as exchanged
+/// and returns its family, in which the new pair is to be issued. A token
+/// that was already exchanged is a reuse: its family is revoked and the
+/// error is [`JwtError::RefreshTokenReused`].
 pub(crate) async fn exchange(
     settings: &RevocationSettings,
     retention: Retention,
+    audit: &Audit,
     token: &DecodedToken,
+    now: f64,
 ) -> Result<String, JwtError> {
     if !token.is_refresh() {
         return Err(JwtError::RefreshTokenRequired);
@@ -44,9 +47,9 @@ pub(crate) async fn exchange(
         return Err(JwtError::MissingClaim("jti".to_owned()));
     };
     let family = family_of(token).unwrap_or(jti).to_owned();
-    if check::exchange(settings, retention, jti, token).await? {
+    if check::exchange(settings, retention, audit, jti, token).await? {
         Ok(family)
     } else {
-        Err(check::reuse_detected(settings, retention, token).await)
+        Err(check::reuse_detected(settings, retention, audit, token, now).await)
     }
 }

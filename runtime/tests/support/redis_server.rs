@@ -1,6 +1,9 @@
 //! A throw-away `redis-server` for tests and benchmarks: started on a free
 //! loopback port, without persistence, in a temporary directory, and killed
-//! when dropped.
+//! when dropped. The same binary also runs the nodes of a test cluster
+//! (`redis_cluster`) and the sentinels of a test Sentinel setup
+//! (`redis_sentinel`). `REDIS_SERVER_BIN` names another binary (e.g. a
+//! `valkey-server`).
 //!
 //! When `redis-server` is not installed the caller gets `None` and a loud
 //! message — except with `CI=true`, where a missing server is a failure.
@@ -8,7 +11,7 @@
 #![allow(dead_code)]
 
 use std::net::{TcpListener, TcpStream};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -17,7 +20,16 @@ pub struct RedisServer {
     binary: PathBuf,
     port: u16,
     dir: PathBuf,
+    mode: Mode,
     child: Option<Child>,
+}
+
+/// How a server is run.
+enum Mode {
+    /// A data node, with these arguments after the common ones.
+    Server(Vec<String>),
+    /// A sentinel, from this configuration file (which it rewrites).
+    Sentinel(PathBuf),
 }
 
 fn find_binary() -> Option<PathBuf> {
@@ -33,7 +45,37 @@ fn find_binary() -> Option<PathBuf> {
         .find(|candidate| candidate.is_file())
 }
 
-fn free_port() -> u16 {
+/// The server binary, or `None` (after a loud message) when it is missing
+/// and `CI` is not `true`.
+pub fn binary_or_skip(test: &str) -> Option<PathBuf> {
+    if let Some(binary) = find_binary() {
+        return Some(binary);
+    }
+    if std::env::var("CI").is_ok_and(|ci| ci == "true") {
+        panic!("redis-server is not installed, and CI=true requires the Redis tests to run");
+    }
+    // Written to stderr directly, past the test harness's capture.
+    use std::io::Write as _;
+    let _ = writeln!(
+        std::io::stderr(),
+        "\n!!! SKIPPING {test}: redis-server is not installed.\n\
+         !!! Install it (e.g. `apt-get install redis-server`) to run the Redis tests.\n"
+    );
+    None
+}
+
+/// A fresh temporary directory.
+pub fn temp_dir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "actix-jwt-extended-redis-{}-{}",
+        std::process::id(),
+        free_port()
+    ));
+    std::fs::create_dir_all(&dir).expect("temporary directory for redis-server");
+    dir
+}
+
+pub fn free_port() -> u16 {
     TcpListener::bind(("127.0.0.1", 0))
         .and_then(|listener| listener.local_addr())
         .map(|addr| addr.port())
@@ -44,35 +86,48 @@ impl RedisServer {
     /// Starts a server, or returns `None` (after a loud message) when
     /// `redis-server` is missing and `CI` is not `true`.
     pub fn start(test: &str) -> Option<Self> {
-        let Some(binary) = find_binary() else {
-            if std::env::var("CI").is_ok_and(|ci| ci == "true") {
-                panic!(
-                    "redis-server is not installed, and CI=true requires the Redis tests to run"
-                );
-            }
-            // Written to stderr directly, past the test harness's capture.
-            use std::io::Write as _;
-            let _ = writeln!(
-                std::io::stderr(),
-                "\n!!! SKIPPING {test}: redis-server is not installed.\n\
-                 !!! Install it (e.g. `apt-get install redis-server`) to run the Redis tests.\n"
-            );
-            return None;
-        };
-        let dir = std::env::temp_dir().join(format!(
-            "actix-jwt-extended-redis-{}-{}",
-            std::process::id(),
-            free_port()
-        ));
-        std::fs::create_dir_all(&dir).expect("temporary directory for redis-server");
+        let binary = binary_or_skip(test)?;
+        Some(Self::launch(&binary, free_port(), &[]))
+    }
+
+    /// Starts `binary` as a data node on `port`, in a fresh directory, with
+    /// `args` after the common arguments, and waits until it answers.
+    pub fn launch(binary: &Path, port: u16, args: &[&str]) -> Self {
         let mut server = Self {
-            binary,
-            port: free_port(),
-            dir,
+            binary: binary.to_owned(),
+            port,
+            dir: temp_dir(),
+            mode: Mode::Server(args.iter().map(|a| a.to_string()).collect()),
             child: None,
         };
         server.restart();
-        Some(server)
+        server
+    }
+
+    /// Starts `binary` as a sentinel on `port`; `config` is the rest of its
+    /// configuration file (after `port`, `bind` and `dir`).
+    pub fn launch_sentinel(binary: &Path, port: u16, config: &str) -> Self {
+        let dir = temp_dir();
+        let file = dir.join("sentinel.conf");
+        let text = format!(
+            "port {port}\nbind 127.0.0.1\ndir {}\n{config}\n",
+            dir.display()
+        );
+        std::fs::write(&file, text).expect("sentinel configuration file");
+        let mut server = Self {
+            binary: binary.to_owned(),
+            port,
+            dir,
+            mode: Mode::Sentinel(file),
+            child: None,
+        };
+        server.restart();
+        server
+    }
+
+    /// The process id, while running.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
     }
 
     /// `redis://127.0.0.1:<port>`.
@@ -106,18 +161,33 @@ impl RedisServer {
         assert!(status.success(), "kill {signal} failed");
     }
 
-    /// (Re)starts the server on the same port and waits until it answers.
+    /// (Re)starts the server on the same port, with the same arguments (and
+    /// for a cluster node, the same cluster state), and waits until it
+    /// answers.
     pub fn restart(&mut self) {
         self.stop();
-        let child = Command::new(&self.binary)
-            .args(["--port", &self.port.to_string()])
-            .args(["--bind", "127.0.0.1"])
-            .args(["--save", ""])
-            .args(["--appendonly", "no"])
-            .args(["--daemonize", "no"])
-            .args(["--loglevel", "warning"])
-            .arg("--dir")
-            .arg(&self.dir)
+        let mut command = Command::new(&self.binary);
+        match &self.mode {
+            Mode::Server(args) => {
+                command
+                    .args(["--port", &self.port.to_string()])
+                    .args(["--bind", "127.0.0.1"])
+                    .args(["--save", ""])
+                    .args(["--appendonly", "no"])
+                    .args(["--daemonize", "no"])
+                    .args(["--loglevel", "warning"])
+                    .arg("--dir")
+                    .arg(&self.dir)
+                    .args(args);
+            }
+            Mode::Sentinel(file) => {
+                command
+                    .arg(file)
+                    .arg("--sentinel")
+                    .args(["--loglevel", "warning"]);
+            }
+        }
+        let child = command
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())

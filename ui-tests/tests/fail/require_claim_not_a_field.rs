@@ -7,7 +7,7 @@ struct MyClaims {
 
 #[require_token(claims = MyClaims, rol = "admin")]
 async fn handler() -> String {
-    current_token.claims.role.clone()
+    current_token.typed.role.clone()
 }
 
 fn main() {}

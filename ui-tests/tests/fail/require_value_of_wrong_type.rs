@@ -7,7 +7,7 @@ struct MyClaims {
 
 #[require_token(claims = MyClaims, level = "x")]
 async fn handler() -> String {
-    current_token.claims.level.to_string()
+    current_token.typed.level.to_string()
 }
 
 fn main() {}

@@ -64,14 +64,14 @@ struct Claims {
     override = {"role": "root"},
 )]
 async fn typed(username: web::Path<String>) -> HttpResponse {
-    let claims: &Claims = &current_token.claims;
+    let claims: &Claims = &current_token.typed;
     let _ = (&claims.sub, &claims.role, claims.level, claims.admin, claims.ratio, claims.org.id, &claims.scope, &claims.tags, &claims.nickname, username);
     HttpResponse::Ok().finish()
 }
 
 #[require_token(optional)]
 async fn typed_optional(current_token: Option<TypedToken<Claims>>) -> HttpResponse {
-    HttpResponse::Ok().body(current_token.map(|t| t.claims.role.clone()).unwrap_or_default())
+    HttpResponse::Ok().body(current_token.map(|t| t.typed.role.clone()).unwrap_or_default())
 }
 
 struct User {
@@ -90,5 +90,29 @@ fn main() {
         .route("/search", web::get().to(query_struct))
         .route("/typed/{username}", web::get().to(typed))
         .route("/typed-optional", web::get().to(typed_optional))
-        .route("/user", web::post().to(with_user));
+        .route("/user", web::post().to(with_user))
+        .route("/any-of", web::get().to(any_of))
+        .route("/typed-any-of/{username}", web::get().to(typed_any_of))
+        .service(bound);
+}
+
+#[derive(Deserialize)]
+struct OrgSearch {
+    org: u64,
+}
+
+#[require_token(role = "admin" | "owner", level = 1 | 2, "x-team" = ["a"] | ["b"])]
+async fn any_of() -> HttpResponse {
+    HttpResponse::Ok().finish()
+}
+
+#[require_token(claims = Claims, role = "admin" | "owner", level = 1 | 2, sub = param(username))]
+async fn typed_any_of(username: web::Path<String>) -> HttpResponse {
+    HttpResponse::Ok().body(format!("{} {}", current_token.typed.role, username.into_inner()))
+}
+
+#[get("/orgs/{org}/teams/{team}")]
+#[require_token(org = param(search.org), team = param(team), "x-owner" = param(owner))]
+async fn bound(team: web::Path<String>, search: web::Query<OrgSearch>, owner: web::Query<String>) -> HttpResponse {
+    HttpResponse::Ok().body(format!("{} {} {}", team.into_inner(), search.org, owner.into_inner()))
 }

@@ -1,18 +1,25 @@
 //! The local mirror of the Redis store: a copy of the revoked entries kept
 //! in sync through the event channel, so that checking a token costs no
 //! round trip.
+//!
+//! In sync means: subscribed to the channel, then loaded (so that nothing
+//! written meanwhile is missed), and since then neither a lost subscription
+//! (its stream ended, or a ping went unanswered) nor a changed topology (a
+//! failover; see `backend`). Out of sync, the store asks Redis directly.
+//! In sync, a full load is merged every [`REFRESH_EVERY`], for an event that
+//! a cluster failed to forward while the subscription stayed alive.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use futures_util::{FutureExt as _, StreamExt as _};
-use redis::Client;
-use redis::aio::ConnectionManager;
 
 use crate::revocation::memory::MemoryStore;
-use crate::revocation::store::StoreError;
+use crate::revocation::store::{StoreError, TokenKey, TokenStatus};
 
+use super::backend::Backend;
+use super::server::Timeouts;
 use super::wire::{Kind, Record};
 
 /// How often the mirror's subscription is pinged, to notice a silent loss.
@@ -22,16 +29,64 @@ const MIN_BACKOFF: Duration = Duration::from_millis(25);
 const MAX_BACKOFF: Duration = Duration::from_secs(1);
 /// The longest a full load of the mirror may take.
 const LOAD_TIMEOUT: Duration = Duration::from_secs(30);
+/// How often a mirror in sync merges a full load of Redis: an event that a
+/// cluster failed to forward (cluster-bus trouble, with the subscription
+/// itself alive) is made up for within this time.
+const REFRESH_EVERY: Duration = Duration::from_secs(300);
 
 /// State shared with the mirror task.
 pub(super) struct Shared {
     pub(super) mirror: MemoryStore,
-    pub(super) synced: AtomicBool,
+    /// Even while the mirror is in sync, odd while it is not (or reloading);
+    /// moves on at each change, so that a check that read the mirror across
+    /// a reload notices (a sequence lock: only the mirror task writes it).
+    epoch: AtomicU64,
     pub(super) prefix: String,
     pub(super) channel: String,
 }
 
 impl Shared {
+    /// A mirror of the entries under `prefix`, out of sync.
+    pub(super) fn new(prefix: String) -> Self {
+        Self {
+            mirror: MemoryStore::new(),
+            epoch: AtomicU64::new(1),
+            channel: format!("{prefix}events"),
+            prefix,
+        }
+    }
+
+    pub(super) fn is_synced(&self) -> bool {
+        self.epoch.load(Ordering::SeqCst).is_multiple_of(2)
+    }
+
+    /// The mirror's answer, if it was in sync from before to after reading
+    /// it; `None` otherwise (Redis is to be asked).
+    pub(super) fn status(&self, token: &TokenKey<'_>) -> Option<TokenStatus> {
+        let before = self.epoch.load(Ordering::SeqCst);
+        if !before.is_multiple_of(2) {
+            return None;
+        }
+        let status = self.mirror.status_now(token);
+        std::sync::atomic::fence(Ordering::SeqCst);
+        (self.epoch.load(Ordering::SeqCst) == before).then_some(status)
+    }
+
+    /// Out of sync from now on; whether it was in sync.
+    fn lose_sync(&self) -> bool {
+        let synced = self.is_synced();
+        if synced {
+            self.epoch.fetch_add(1, Ordering::SeqCst);
+        }
+        synced
+    }
+
+    /// In sync from now on (after a load).
+    fn gain_sync(&self) {
+        debug_assert!(!self.is_synced());
+        self.epoch.fetch_add(1, Ordering::SeqCst);
+    }
+
     pub(super) fn key(&self, kind: Kind, id: &str) -> String {
         format!("{}{}:{id}", self.prefix, kind.tag())
     }
@@ -84,18 +139,16 @@ fn glob_escape(text: &str) -> String {
 }
 
 /// Keeps the mirror in sync for the life of the store: subscribe, load,
-/// follow the events; start over whenever the subscription breaks.
-pub(super) async fn mirror_task(
-    client: Client,
-    conn: ConnectionManager,
-    shared: Arc<Shared>,
-    timeout: Duration,
-) {
+/// follow the events; start over whenever the subscription breaks or the
+/// topology changes (a failover).
+pub(super) async fn mirror_task(backend: Backend, shared: Arc<Shared>, timeouts: Timeouts) {
     let mut backoff = MIN_BACKOFF;
+    let mut attempt = 0;
     loop {
-        shared.synced.store(false, Ordering::Release);
-        let result = follow(&client, conn.clone(), &shared, timeout, &mut backoff).await;
-        let was_synced = shared.synced.swap(false, Ordering::AcqRel);
+        shared.lose_sync();
+        let result = follow(&backend, &shared, &timeouts, &mut backoff, attempt).await;
+        attempt = attempt.wrapping_add(1);
+        let was_synced = shared.lose_sync();
         match result {
             // Logged once per outage; the retries that follow are debug.
             Err(error) if was_synced => tracing::warn!(
@@ -115,16 +168,29 @@ pub(super) async fn mirror_task(
     }
 }
 
+/// Applies every entry of Redis to the mirror.
+async fn load(backend: &Backend, shared: &Shared, timeouts: &Timeouts) -> Result<(), StoreError> {
+    let pattern = format!("{}*", glob_escape(&shared.prefix));
+    let mut apply = |key: &str, value: &str| shared.apply_key(key, value);
+    tokio::time::timeout(LOAD_TIMEOUT, backend.load(&pattern, &mut apply, timeouts))
+        .await
+        .map_err(|_| StoreError::new(format!("load: not done within {LOAD_TIMEOUT:?}")))?
+}
+
 async fn follow(
-    client: &Client,
-    mut conn: ConnectionManager,
+    backend: &Backend,
     shared: &Shared,
-    timeout: Duration,
+    timeouts: &Timeouts,
     backoff: &mut Duration,
+    attempt: usize,
 ) -> Result<(), StoreError> {
+    let timeout = timeouts.command;
     let timed_out = |what: &'static str| {
         move |_| StoreError::new(format!("{what}: no answer within {timeout:?}"))
     };
+    // Taken first: a failover from now on is noticed below.
+    let mark = backend.mark(timeouts).await?;
+    let client = backend.subscriber(attempt, timeouts).await?;
     let pubsub = tokio::time::timeout(timeout, client.get_async_pubsub())
         .await
         .map_err(timed_out("subscribe"))?
@@ -137,49 +203,45 @@ async fn follow(
 
     // Subscribed: nothing written from now on can be missed. Reload.
     shared.mirror.clear();
-    let pattern = format!("{}*", glob_escape(&shared.prefix));
-    let load = async {
-        let mut cursor: u64 = 0;
-        loop {
-            let (next, keys): (u64, Vec<String>) = redis::cmd("SCAN")
-                .arg(cursor)
-                .arg("MATCH")
-                .arg(&pattern)
-                .arg("COUNT")
-                .arg(500)
-                .query_async(&mut conn)
-                .await
-                .map_err(StoreError::message)?;
-            if !keys.is_empty() {
-                let values: Vec<Option<String>> = redis::cmd("MGET")
-                    .arg(&keys)
-                    .query_async(&mut conn)
-                    .await
-                    .map_err(StoreError::message)?;
-                for (key, value) in keys.iter().zip(values) {
-                    if let Some(value) = value {
-                        shared.apply_key(key, &value);
-                    }
-                }
-            }
-            if next == 0 {
-                return Ok::<(), StoreError>(());
-            }
-            cursor = next;
-        }
-    };
-    tokio::time::timeout(LOAD_TIMEOUT, load)
-        .await
-        .map_err(timed_out("load"))??;
+    load(backend, shared, timeouts).await?;
     while let Some(Some(message)) = stream.next().now_or_never() {
         shared.apply_message(&String::from_utf8_lossy(message.get_payload_bytes()));
     }
-    shared.synced.store(true, Ordering::Release);
+    shared.gain_sync();
     *backoff = MIN_BACKOFF;
     tracing::info!(target: "actix_jwt_extended", "revocation mirror in sync with Redis");
 
-    let mut ping = tokio::time::interval(PING_EVERY);
-    ping.tick().await;
+    // Pinging, reading the topology and refreshing run beside the events,
+    // never delaying them.
+    let watch = async {
+        let mut ping = tokio::time::interval(PING_EVERY);
+        let mut refresh = tokio::time::interval(REFRESH_EVERY);
+        ping.tick().await;
+        refresh.tick().await;
+        loop {
+            tokio::select! {
+                _ = ping.tick() => {}
+                _ = refresh.tick() => {
+                    // Entries only ever get stricter: merging is safe.
+                    load(backend, shared, timeouts).await?;
+                    continue;
+                }
+                () = backend.moved() => {
+                    return Err(StoreError::new("the Redis primary was replaced"));
+                }
+            }
+            tokio::time::timeout(timeout, sink.ping::<redis::Value>())
+                .await
+                .map_err(timed_out("ping"))?
+                .map_err(StoreError::message)?;
+            // A topology that cannot be read now is read again at the next
+            // tick; the subscription itself is alive.
+            if backend.mark(timeouts).await.is_ok_and(|now| now != mark) {
+                return Err::<(), _>(StoreError::new("the Redis topology changed (a failover)"));
+            }
+        }
+    };
+    let mut watch = std::pin::pin!(watch);
     loop {
         tokio::select! {
             message = stream.next() => match message {
@@ -188,12 +250,7 @@ async fn follow(
                 }
                 None => return Err(StoreError::new("the subscription was closed")),
             },
-            _ = ping.tick() => {
-                tokio::time::timeout(timeout, sink.ping::<redis::Value>())
-                    .await
-                    .map_err(timed_out("ping"))?
-                    .map_err(StoreError::message)?;
-            }
+            result = &mut watch => return result,
         }
     }
 }
@@ -201,16 +258,9 @@ async fn follow(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::revocation::store::TokenKey;
-    use crate::revocation::store::TokenStatus;
 
     fn shared() -> Shared {
-        Shared {
-            mirror: MemoryStore::new(),
-            synced: AtomicBool::new(true),
-            prefix: "p:".to_owned(),
-            channel: "p:events".to_owned(),
-        }
+        Shared::new("p:".to_owned())
     }
 
     fn key<'a>(jti: &'a str, family: Option<&'a str>, identity: &'a str, iat: i64) -> TokenKey<'a> {
@@ -280,6 +330,22 @@ mod tests {
             mirror.status_now(&key("j", None, "bob", 49)),
             TokenStatus::Revoked
         );
+    }
+
+    #[test]
+    fn the_mirror_answers_only_when_in_sync_throughout() {
+        let shared = shared();
+        let revoked = key("j1", None, "u", 0);
+        shared.apply_key("p:jti:j1", "r|-");
+        assert_eq!(shared.status(&revoked), None, "never synced");
+        shared.gain_sync();
+        assert!(shared.is_synced());
+        assert_eq!(shared.status(&revoked), Some(TokenStatus::Revoked));
+        assert!(shared.lose_sync());
+        assert!(!shared.lose_sync(), "once");
+        assert_eq!(shared.status(&revoked), None, "out of sync");
+        shared.gain_sync();
+        assert_eq!(shared.status(&revoked), Some(TokenStatus::Revoked));
     }
 
     #[test]

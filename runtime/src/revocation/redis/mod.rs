@@ -1,40 +1,63 @@
 //! The Redis revocation store, shared by every instance of a deployment:
-//! the store (here), its wire format (`wire`) and its local mirror
-//! (`mirror`).
+//! the store and its builder (here), where Redis is (`topology`) and the
+//! connection to it (`backend`, with `cluster` and `sentinel`), the wire
+//! format (`wire`) and the local mirror (`mirror`).
 
 use std::fmt;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
-use redis::{Client, Script};
+use redis::Script;
 
-use super::memory::{JtiState, MemoryStore};
+use super::memory::JtiState;
 use super::store::{
     DEFAULT_REVOCATION_TIMEOUT, RevocationStore, StoreError, TokenKey, TokenStatus,
 };
 
+mod backend;
+mod cluster;
 mod mirror;
+mod sentinel;
+mod server;
+mod topology;
 mod wire;
 
+use backend::Backend;
 use mirror::{Shared, mirror_task};
+use server::{Timeouts, within};
+use topology::Target;
 use wire::{Kind, Record, WRITE_SCRIPT, WriteMode, until_text};
 
 /// The default key prefix.
 const DEFAULT_PREFIX: &str = "actix-jwt-extended:";
 
+/// The replication wait of every write: `WAIT <replicas> <timeout>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct ReplicationWait {
+    replicas: u32,
+    timeout: Duration,
+}
+
+impl ReplicationWait {
+    /// The timeout in whole milliseconds, at least one (`WAIT … 0` would
+    /// wait for ever).
+    fn millis(&self) -> u64 {
+        (self.timeout.as_millis() as u64).max(1)
+    }
+}
+
 struct Inner {
-    conn: ConnectionManager,
+    backend: Backend,
     shared: Arc<Shared>,
     script: Script,
-    timeout: Duration,
-    task: Option<tokio::task::AbortHandle>,
+    timeouts: Timeouts,
+    wait: Option<ReplicationWait>,
+    tasks: Vec<tokio::task::AbortHandle>,
 }
 
 impl Drop for Inner {
     fn drop(&mut self) {
-        if let Some(task) = &self.task {
+        for task in &self.tasks {
             task.abort();
         }
     }
@@ -43,18 +66,26 @@ impl Drop for Inner {
 /// A revocation store in Redis, for deployments of several instances:
 /// revocations made through any instance are honoured by all.
 ///
+/// * Redis is one server, a Redis Cluster, or a primary with replicas
+///   watched by Sentinel (failovers followed by the store); Valkey works the
+///   same. See [`RedisStoreBuilder::url`].
 /// * Keys expire with the token they concern (TTL = its remaining
 ///   lifetime), under a configurable prefix; "revoke every token of an
-///   identity" is one cut-off key per identity, compared with `iat`.
+///   identity" is one cut-off key per identity, compared with `iat`. Every
+///   write is one key, so one cluster slot.
 /// * Each instance keeps a local mirror of the revoked entries, loaded at
 ///   start and kept current through Redis pub/sub, so that checking a token
 ///   costs no network round trip. Redis stays the source of truth: whenever
-///   the subscription is down (and until it has reloaded), checks go to
-///   Redis directly.
-/// * The connection is a redis-rs `ConnectionManager`, which reconnects by
-///   itself; every command is bounded by the command timeout (default one
-///   second). While Redis is unreachable checks fail, and the manager
-///   answers 503 (fail-closed) until Redis is back.
+///   the subscription is down (and until it has reloaded), and after a
+///   failover until it has reloaded, checks go to Redis directly.
+/// * Every command is bounded by the command timeout (default one second);
+///   connections are re-established by themselves. While Redis is
+///   unreachable checks fail, and the manager answers 503 (fail-closed)
+///   until Redis is back.
+/// * Replication is asynchronous unless
+///   [`replication_wait`](RedisStoreBuilder::replication_wait) is set: a
+///   revocation acknowledged by a primary that dies before replicating it
+///   is lost (docs/revocation.md lists what each fault loses).
 ///
 /// ```no_run
 /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
@@ -73,6 +104,7 @@ impl Drop for Inner {
 /// # let _ = jwt; Ok(()) }
 /// ```
 #[derive(Clone)]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub struct RedisStore {
     inner: Arc<Inner>,
 }
@@ -82,37 +114,90 @@ impl fmt::Debug for RedisStore {
         f.debug_struct("RedisStore")
             .field("prefix", &self.inner.shared.prefix)
             .field("synced", &self.is_synced())
-            .field("timeout", &self.inner.timeout)
+            .field("timeout", &self.inner.timeouts.command)
+            .field("replication_wait", &self.inner.wait)
             .finish_non_exhaustive()
     }
 }
 
 /// Configures and connects a [`RedisStore`].
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[must_use]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub struct RedisStoreBuilder {
-    url: Option<String>,
+    target: Option<Target>,
     prefix: String,
     timeout: Duration,
     mirror: bool,
+    wait: Option<ReplicationWait>,
+}
+
+impl fmt::Debug for RedisStoreBuilder {
+    // Without the URLs: they may hold passwords.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RedisStoreBuilder")
+            .field("prefix", &self.prefix)
+            .field("timeout", &self.timeout)
+            .field("mirror", &self.mirror)
+            .field("replication_wait", &self.wait)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Default for RedisStoreBuilder {
     fn default() -> Self {
         Self {
-            url: None,
+            target: None,
             prefix: DEFAULT_PREFIX.to_owned(),
             timeout: DEFAULT_REVOCATION_TIMEOUT,
             mirror: true,
+            wait: None,
         }
     }
 }
 
 impl RedisStoreBuilder {
-    /// The server, e.g. `redis://127.0.0.1:6379/0` (default: the
-    /// `REDIS_URL` environment variable).
+    /// Where Redis is (default: the `REDIS_URL` environment variable, in the
+    /// same forms):
+    ///
+    /// * one server: any redis-rs URL, e.g. `redis://127.0.0.1:6379/0`,
+    ///   `redis://user:password@host:6379`, `valkey://…`, `unix://…`;
+    /// * a Redis Cluster: `redis+cluster://[user:password@]host:port[,host:port…]`,
+    ///   seed nodes sharing the credentials (the others are learnt from the
+    ///   cluster);
+    /// * Sentinel: `redis+sentinel://[user:password@]host:port[,host:port…]/<master>[/<db>]`,
+    ///   the sentinels and the master's name; the credentials and database
+    ///   are the primary's (the sentinels are reached without).
+    ///
+    /// The last one set of `url`, [`cluster`](Self::cluster) and
+    /// [`sentinel`](Self::sentinel) wins.
     pub fn url(mut self, url: impl Into<String>) -> Self {
-        self.url = Some(url.into());
+        self.target = Some(Target::Url(url.into()));
+        self
+    }
+
+    /// A Redis Cluster, from seed nodes given as redis-rs URLs
+    /// (`redis://[user:password@]host:port`, all with the same credentials).
+    pub fn cluster<I>(mut self, nodes: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<String>,
+    {
+        self.target = Some(Target::Cluster(nodes.into_iter().map(Into::into).collect()));
+        self
+    }
+
+    /// A primary watched by Sentinel: the sentinels as redis-rs URLs (with
+    /// the sentinels' own credentials, if any) and the name of the master
+    /// they watch. The primary is reached without credentials; use the
+    /// `redis+sentinel://` form of [`url`](Self::url) to give them.
+    pub fn sentinel<I>(mut self, sentinels: I, master: impl Into<String>) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<String>,
+    {
+        let sentinels = sentinels.into_iter().map(Into::into).collect();
+        self.target = Some(Target::Sentinel(sentinels, master.into()));
         self
     }
 
@@ -137,58 +222,102 @@ impl RedisStoreBuilder {
         self
     }
 
+    /// Waits for replication on every write (default: off). A revocation
+    /// (or a rotation's "exchanged" mark) is then reported as done only
+    /// once `replicas` replicas of the primary that took it have
+    /// acknowledged it, within `timeout` (`WAIT replicas timeout`); short
+    /// of that the operation fails (503), although the entry is written and
+    /// published. So a revocation reported as done survives the failover
+    /// of that primary to an acknowledging replica.
+    ///
+    /// The trade-off: each write takes one replication round trip longer
+    /// (well under a millisecond on a LAN), and while fewer than `replicas`
+    /// replicas are connected — e.g. after a failover, until the old
+    /// primary is back as a replica — every write waits the whole `timeout`
+    /// and fails. Use at most the number of replicas minus one to ride out
+    /// the loss of one. Keep `timeout` plus a round trip under the
+    /// manager's revocation timeout. `replicas` 0 turns it off.
+    pub fn replication_wait(mut self, replicas: u32, timeout: Duration) -> Self {
+        self.wait = (replicas > 0).then_some(ReplicationWait { replicas, timeout });
+        self
+    }
+
     /// Connects (within the command timeout) and, with the mirror on,
     /// starts the task that keeps it in sync. Must be called inside a Tokio
     /// runtime (e.g. in `#[actix_web::main]`), which must outlive the store.
     pub async fn connect(self) -> Result<RedisStore, StoreError> {
-        let url = match self.url {
-            Some(url) => url,
-            None => std::env::var("REDIS_URL")
-                .map_err(|_| StoreError::new("REDIS_URL is not set and no Redis URL was given"))?,
+        let target =
+            match self.target {
+                Some(target) => target,
+                None => Target::Url(std::env::var("REDIS_URL").map_err(|_| {
+                    StoreError::new("REDIS_URL is not set and no Redis URL was given")
+                })?),
+            };
+        if self.wait.is_some_and(|wait| wait.timeout.is_zero()) {
+            return Err(StoreError::new(
+                "RedisStoreBuilder::replication_wait: the timeout must be positive",
+            ));
+        }
+        let timeouts = Timeouts {
+            command: self.timeout,
+            write: self.timeout + self.wait.map_or(Duration::ZERO, |wait| wait.timeout),
         };
-        let client = Client::open(url.as_str()).map_err(StoreError::message)?;
-        let config = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(self.timeout))
-            .set_response_timeout(Some(self.timeout))
-            .set_number_of_retries(1)
-            .set_min_delay(Duration::from_millis(25))
-            .set_max_delay(Duration::from_millis(250));
-        let mut conn = tokio::time::timeout(
-            self.timeout,
-            ConnectionManager::new_with_config(client.clone(), config),
-        )
-        .await
-        .map_err(|_| {
-            StoreError::new(format!(
-                "could not connect to Redis within {:?}",
-                self.timeout
-            ))
-        })?
-        .map_err(StoreError::message)?;
-        let _: String =
-            tokio::time::timeout(self.timeout, redis::cmd("PING").query_async(&mut conn))
-                .await
-                .map_err(|_| StoreError::new("Redis did not answer PING in time"))?
-                .map_err(StoreError::message)?;
-        let shared = Arc::new(Shared {
-            mirror: MemoryStore::new(),
-            synced: AtomicBool::new(false),
-            channel: format!("{}events", self.prefix),
-            prefix: self.prefix,
-        });
-        let task = self.mirror.then(|| {
-            let future = mirror_task(client, conn.clone(), Arc::clone(&shared), self.timeout);
-            tokio::spawn(future).abort_handle()
-        });
+        // Every connection failure names the server (without its password).
+        let shown = shown(&target);
+        let (backend, watcher) = Backend::connect(target.parse()?, timeouts)
+            .await
+            .map_err(|error| StoreError::new(format!("Redis at {shown}: {error}")))?;
+        let shared = Arc::new(Shared::new(self.prefix));
+        let mut tasks = Vec::new();
+        if let Some(watcher) = watcher {
+            tasks.push(tokio::spawn(watcher).abort_handle());
+        }
+        if self.mirror {
+            let future = mirror_task(backend.clone(), Arc::clone(&shared), timeouts);
+            tasks.push(tokio::spawn(future).abort_handle());
+        }
         Ok(RedisStore {
             inner: Arc::new(Inner {
-                conn,
+                backend,
                 shared,
                 script: Script::new(WRITE_SCRIPT),
-                timeout: self.timeout,
-                task,
+                timeouts,
+                wait: self.wait,
+                tasks,
             }),
         })
+    }
+}
+
+/// What a message calls `target`: its URLs, passwords replaced.
+fn shown(target: &Target) -> String {
+    match target {
+        Target::Url(url) => redacted(url),
+        Target::Cluster(nodes) => nodes
+            .iter()
+            .map(|node| redacted(node))
+            .collect::<Vec<_>>()
+            .join(","),
+        Target::Sentinel(sentinels, master) => {
+            let sentinels: Vec<String> = sentinels.iter().map(|url| redacted(url)).collect();
+            format!("{} (master {master})", sentinels.join(","))
+        }
+    }
+}
+
+/// `url` with its password (if any) replaced by `***`, for messages.
+fn redacted(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) => {
+            let user = userinfo.split_once(':').map_or(userinfo, |(user, _)| user);
+            let password = if userinfo.contains(':') { ":***" } else { "" };
+            format!("{scheme}://{user}{password}@{host}{path}")
+        }
+        None => url.to_owned(),
     }
 }
 
@@ -217,22 +346,7 @@ impl RedisStore {
     /// answered locally). False while the subscription is down or
     /// reloading, and always false with the mirror off.
     pub fn is_synced(&self) -> bool {
-        self.inner.shared.synced.load(Ordering::Acquire)
-    }
-
-    fn within_timeout<T>(
-        &self,
-        future: impl Future<Output = redis::RedisResult<T>>,
-    ) -> impl Future<Output = Result<T, StoreError>> {
-        let timeout = self.inner.timeout;
-        async move {
-            match tokio::time::timeout(timeout, future).await {
-                Ok(result) => result.map_err(StoreError::message),
-                Err(_) => Err(StoreError::new(format!(
-                    "Redis did not answer within {timeout:?}"
-                ))),
-            }
-        }
+        self.inner.shared.is_synced()
     }
 
     /// Writes one entry (see [`WRITE_SCRIPT`]); true if written.
@@ -255,8 +369,9 @@ impl RedisStore {
             return Ok(mode == WriteMode::New);
         }
         let message = format!("{}|{value}|{id}", kind.tag());
-        let mut conn = self.inner.conn.clone();
-        let mut invocation = self.inner.script.key(shared.key(kind, id));
+        let inner = &self.inner;
+        let mut conn = inner.backend.conn();
+        let mut invocation = inner.script.key(shared.key(kind, id));
         invocation
             .arg(&value)
             .arg(ttl)
@@ -264,15 +379,47 @@ impl RedisStore {
             .arg(message)
             .arg(mode.as_str())
             .arg(cutoff);
-        let written: i64 = self
-            .within_timeout(invocation.invoke_async(&mut conn))
-            .await?;
-        if written == 1
-            && let Some(record) = Record::parse(kind, &value)
-        {
+        let result = match inner.wait {
+            None => inner
+                .timeouts
+                .command("the write", invocation.invoke_async(&mut conn))
+                .await
+                .map(|written: i64| (written, None)),
+            Some(wait) => {
+                // One request, on the connection (and, in a cluster, to the
+                // node) that takes the write: WAIT counts the replicas that
+                // have everything this connection wrote.
+                let mut pipe = redis::pipe();
+                pipe.load_script(&inner.script)
+                    .invoke_script(&invocation)
+                    .cmd("WAIT")
+                    .arg(wait.replicas)
+                    .arg(wait.millis());
+                within(
+                    inner.timeouts.write,
+                    "the write",
+                    pipe.query_async(&mut conn),
+                )
+                .await
+                .map(|(_, written, acks): (String, i64, i64)| (written, Some(acks)))
+            }
+        };
+        let (written, acks) = result.inspect_err(|_| inner.backend.saw_error())?;
+        if written != 1 {
+            return Ok(false);
+        }
+        if let Some(record) = Record::parse(kind, &value) {
             record.apply(&shared.mirror, id);
         }
-        Ok(written == 1)
+        match (inner.wait, acks) {
+            (Some(wait), Some(acks)) if acks < i64::from(wait.replicas) => {
+                Err(StoreError::new(format!(
+                    "written, but acknowledged by {acks} of the {} replicas required within {:?}",
+                    wait.replicas, wait.timeout
+                )))
+            }
+            _ => Ok(true),
+        }
     }
 
     /// Asks Redis directly.
@@ -286,12 +433,22 @@ impl RedisStore {
             keys.push((Kind::Family, shared.key(Kind::Family, family)));
         }
         keys.push((Kind::Cutoff, shared.key(Kind::Cutoff, &token.identity)));
-        let mut conn = self.inner.conn.clone();
+        let mut conn = self.inner.backend.conn();
         let mut cmd = redis::cmd("MGET");
         for (_, key) in &keys {
             cmd.arg(key);
         }
-        let values: Vec<Option<String>> = self.within_timeout(cmd.query_async(&mut conn)).await?;
+        let values: Vec<Option<String>> = self
+            .inner
+            .timeouts
+            .command("the status lookup", cmd.query_async(&mut conn))
+            .await
+            .inspect_err(|_| self.inner.backend.saw_error())?;
+        if values.len() != keys.len() {
+            return Err(StoreError::new(
+                "Redis answered a lookup with the wrong count",
+            ));
+        }
         let mut status = TokenStatus::Active;
         for ((kind, _), value) in keys.iter().zip(values) {
             let record = value.and_then(|v| Record::parse(*kind, &v));
@@ -350,10 +507,29 @@ impl RevocationStore for RedisStore {
     }
 
     async fn status(&self, token: &TokenKey<'_>) -> Result<TokenStatus, StoreError> {
-        let shared = &self.inner.shared;
-        if shared.synced.load(Ordering::Acquire) {
-            return Ok(shared.mirror.status_now(token));
+        match self.inner.shared.status(token) {
+            Some(status) => Ok(status),
+            None => self.direct_status(token).await,
         }
-        self.direct_status(token).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redacted;
+
+    #[test]
+    fn urls_in_messages_hide_the_password() {
+        assert_eq!(
+            redacted("redis://127.0.0.1:6379/0"),
+            "redis://127.0.0.1:6379/0"
+        );
+        assert_eq!(
+            redacted("redis://user:secret@host:6379/0"),
+            "redis://user:***@host:6379/0"
+        );
+        assert_eq!(redacted("rediss://:secret@host"), "rediss://:***@host");
+        assert_eq!(redacted("redis://user@host"), "redis://user@host");
+        assert_eq!(redacted("not a url"), "not a url");
     }
 }

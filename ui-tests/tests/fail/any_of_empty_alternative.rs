@@ -1,0 +1,8 @@
+use actix_jwt_extended::require_token;
+
+#[require_token(role = "admin" |)]
+async fn handler() -> String {
+    String::new()
+}
+
+fn main() {}
