@@ -490,7 +490,7 @@ impl JwtManagerBuilder {
     // --- Time ------------------------------------------------------------
 
     /// The clock the manager reads instead of the system clock: a
-    /// [`ManualClock`](crate::testing::ManualClock) that tests move, so that
+    /// [`ManualClock`](crate::time::ManualClock) that tests move, so that
     /// tokens expire (or stop being fresh) without sleeping. The embedded
     /// revocation store follows it too.
     #[cfg(feature = "testing")]
