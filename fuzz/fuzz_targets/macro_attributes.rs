@@ -18,10 +18,14 @@ mod ast;
 mod attr;
 #[path = "../../macros/src/expand.rs"]
 mod expand;
+#[path = "../../macros/src/expected.rs"]
+mod expected;
 #[path = "../../macros/src/fallback.rs"]
 mod fallback;
 #[path = "../../macros/src/json.rs"]
 mod json;
+#[path = "../../macros/src/openapi.rs"]
+mod openapi;
 #[path = "../../macros/src/signature.rs"]
 mod signature;
 #[path = "../../macros/src/valid.rs"]
