@@ -131,4 +131,5 @@ handler = ("async fn handler(path: web::Path<String>, current_token: CurrentToke
            "-> HttpResponse { HttpResponse::Ok().finish() }")
 macro = [bytes([presets.index(n)]) + a.encode() for n, a in sorted(attributes)]
 macro.append(bytes([4]) + b'sub = "path"\n---\n' + handler.encode())
+macro.append(bytes([0]) + b'\n---\n#[get("/")]\n#[actix_jwt_extended::jwt_optional]\n' + handler.encode())
 write("macro_attributes", macro)
