@@ -240,6 +240,9 @@ where
                 return refuse(req, verification.refuse(error));
             }
             verification.accept();
+            // The verification holds a clone of the request; the scope's
+            // router must own the request alone to record its match.
+            drop(verification);
             Ok(service.call(req).await?.map_into_left_body())
         })
     }
