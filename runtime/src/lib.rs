@@ -47,8 +47,8 @@
 //!   rotation with reuse detection.
 //! * Observability: an [`AuditEvent`] per security decision, as a `tracing`
 //!   event, through an audit hook, and (feature `metrics`) as
-//!   [`metrics`](crate::metrics) counters and a latency histogram.
-//! * OpenAPI (feature `utoipa`): [`openapi::apply`](crate::openapi::apply)
+//!   [`metrics`] counters and a latency histogram.
+//! * OpenAPI (feature `utoipa`): [`openapi::apply`]
 //!   documents each protected handler's security from its attribute.
 //!
 //! Rejected requests get `{"msg": "<reason>"}` with Flask-JWT-Extended's

@@ -3,21 +3,28 @@
 //! the security schemes from the manager's configuration. Nothing is
 //! declared twice.
 //!
-//! ```ignore
-//! use actix_jwt_extended::{jwt_required, openapi};
+//! ```no_run
+//! use actix_jwt_extended::{JwtManager, jwt_required, openapi};
+//! use actix_web::{HttpResponse, get};
 //! use utoipa::OpenApi;
 //!
-//! #[jwt_required]               // above #[utoipa::path] and the route
-//! #[utoipa::path(responses((status = 200, description = "Hello")))]
+//! #[jwt_required] // above #[utoipa::path] and the route
+//! #[utoipa::path(get, path = "/protected", responses((status = 200, description = "Hello")))]
 //! #[get("/protected")]
-//! async fn protected() -> HttpResponse { … }
+//! async fn protected() -> HttpResponse {
+//!     HttpResponse::Ok().finish()
+//! }
 //!
 //! #[derive(OpenApi)]
 //! #[openapi(paths(protected))]
 //! struct ApiDoc;
 //!
-//! let mut document = ApiDoc::openapi();
-//! openapi::apply(&mut document, jwt.config());
+//! /// The document, secured for `jwt`'s configuration.
+//! fn document(jwt: &JwtManager) -> utoipa::openapi::OpenApi {
+//!     let mut document = ApiDoc::openapi();
+//!     openapi::apply(&mut document, jwt.config());
+//!     document
+//! }
 //! ```
 //!
 //! How a handler is found:

@@ -240,8 +240,8 @@ where
                 return refuse(req, verification.refuse(error));
             }
             verification.accept();
-            // The verification holds a clone of the request; the scope's
-            // router must own the request alone to record its match.
+            // It holds a clone of the request, which routing inside the
+            // scope needs to be the only one.
             drop(verification);
             Ok(service.call(req).await?.map_into_left_body())
         })

@@ -13,6 +13,7 @@
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 /// A running (or stopped) test server.
@@ -75,11 +76,24 @@ pub fn temp_dir() -> PathBuf {
     dir
 }
 
+/// A free loopback port below the kernel's ephemeral range (32768–60999 on
+/// Linux), so that no outgoing connection — a replica's, a cluster bus
+/// link's, another test's client — can take it between this choice and the
+/// server's bind. Each call in a process gives another port; processes
+/// start at different places.
 pub fn free_port() -> u16 {
-    TcpListener::bind(("127.0.0.1", 0))
-        .and_then(|listener| listener.local_addr())
-        .map(|addr| addr.port())
-        .expect("a free loopback port")
+    const FIRST: u32 = 20_000;
+    const COUNT: u32 = 12_000;
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let start = std::process::id().wrapping_mul(7919) % COUNT;
+    for _ in 0..COUNT {
+        let offset = (start + NEXT.fetch_add(1, Ordering::Relaxed)) % COUNT;
+        let port = (FIRST + offset) as u16;
+        if TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+    panic!("no free loopback port in {FIRST}..{}", FIRST + COUNT)
 }
 
 impl RedisServer {
@@ -196,6 +210,13 @@ impl RedisServer {
         self.child = Some(child);
         let deadline = Instant::now() + Duration::from_secs(10);
         while !self.answers_ping() {
+            if let Some(Ok(Some(status))) = self.child.as_mut().map(Child::try_wait) {
+                panic!(
+                    "{} exited on port {} before answering: {status}",
+                    self.binary.display(),
+                    self.port
+                );
+            }
             assert!(
                 Instant::now() < deadline,
                 "redis-server did not start on port {} within 10 s",
