@@ -5,6 +5,7 @@ mod transport_support;
 
 use std::time::Duration;
 
+use actix_jwt_extended::testing::ManualClock;
 use actix_jwt_extended::{
     ImplicitRefresh, JwtManager, TokenLocation, jwt_refresh_required, jwt_required,
 };
@@ -48,12 +49,21 @@ async fn public() -> HttpResponse {
     HttpResponse::Ok().json(json!({"public": true}))
 }
 
-/// Tokens live ten minutes: inside the default 30-minute window.
-fn short_lived() -> JwtManager {
+/// Tokens live ten minutes, and are minted six minutes before `clock`'s
+/// present: inside the default window (the second half of their life).
+fn short_lived(clock: &ManualClock) -> JwtManager {
     manager(|b| {
-        b.token_location([TokenLocation::Cookies, TokenLocation::Headers])
+        b.clock(clock)
+            .token_location([TokenLocation::Cookies, TokenLocation::Headers])
             .access_token_expires(Duration::from_secs(10 * 60))
     })
+}
+
+/// A token of `jwt` for alice, minted six minutes ago by `clock`.
+fn six_minutes_old(jwt: &JwtManager, clock: &ManualClock) -> String {
+    let token = jwt.create_access_token("alice").unwrap();
+    clock.advance(Duration::from_secs(6 * 60));
+    token
 }
 
 async fn call(
@@ -86,8 +96,9 @@ fn cookie_request(uri: &str, token: &str) -> TestRequest {
 
 #[actix_web::test]
 async fn renews_a_cookie_token_that_expires_soon() {
-    let jwt = short_lived();
-    let old = jwt.create_access_token("alice").unwrap();
+    let clock = ManualClock::new();
+    let jwt = short_lived(&clock);
+    let old = six_minutes_old(&jwt, &clock);
     let (status, body, cookies) = call(
         &jwt,
         ImplicitRefresh::new(),
@@ -115,29 +126,53 @@ async fn renews_a_cookie_token_that_expires_soon() {
 
 #[actix_web::test]
 async fn leaves_tokens_outside_the_window_alone() {
-    let jwt = short_lived();
-    let token = jwt.create_access_token("alice").unwrap();
+    let clock = ManualClock::new();
+    let jwt = short_lived(&clock);
+    let token = six_minutes_old(&jwt, &clock);
     let narrow = ImplicitRefresh::new().window(Duration::from_secs(60));
     let (status, _, cookies) = call(&jwt, narrow, cookie_request("/protected", &token)).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(cookies, Vec::<String>::new());
-    // The default 15-minute tokens are renewed with a 20-minute window.
-    let default_lifetime = manager(|b| b.token_location([TokenLocation::Cookies]));
-    let token = default_lifetime.create_access_token("alice").unwrap();
-    let wide = ImplicitRefresh::new().window(Duration::from_secs(20 * 60));
-    let (_, _, cookies) = call(
-        &default_lifetime,
-        wide,
-        cookie_request("/protected", &token),
-    )
-    .await;
-    assert_eq!(cookies.len(), 2);
+}
+
+#[actix_web::test]
+async fn the_default_window_is_the_second_half_of_the_lifetime() {
+    // With the default 15-minute tokens, a new token is left alone …
+    let clock = ManualClock::new();
+    let jwt = manager(|b| b.clock(&clock).token_location([TokenLocation::Cookies]));
+    let token = jwt.create_access_token("alice").unwrap();
+    let request = || cookie_request("/protected", &token);
+    let (status, _, cookies) = call(&jwt, ImplicitRefresh::new(), request()).await;
+    assert_eq!((status, cookies.len()), (StatusCode::OK, 0));
+    // … until seven and a half minutes remain.
+    clock.advance(Duration::from_secs(7 * 60 + 29));
+    let (_, _, cookies) = call(&jwt, ImplicitRefresh::new(), request()).await;
+    assert_eq!(cookies.len(), 0, "7:31 left");
+    clock.advance(Duration::from_secs(2));
+    let (status, _, cookies) = call(&jwt, ImplicitRefresh::new(), request()).await;
+    assert_eq!((status, cookies.len()), (StatusCode::OK, 2), "7:29 left");
+}
+
+#[actix_web::test]
+async fn a_window_as_long_as_the_lifetime_renews_every_time_and_is_reported() {
+    let clock = ManualClock::new();
+    let jwt = manager(|b| b.clock(&clock).token_location([TokenLocation::Cookies]));
+    let token = jwt.create_access_token("alice").unwrap();
+    let wide = ImplicitRefresh::new().window(Duration::from_secs(15 * 60));
+    let (logs, (status, _, cookies)) =
+        captured_warnings(call(&jwt, wide, cookie_request("/protected", &token))).await;
+    assert_eq!((status, cookies.len()), (StatusCode::OK, 2));
+    assert!(
+        logs.contains("the implicit-refresh window is not shorter than JWT_ACCESS_TOKEN_EXPIRES"),
+        "{logs}"
+    );
 }
 
 #[actix_web::test]
 async fn only_cookie_authenticated_successful_requests_are_renewed() {
-    let jwt = short_lived();
-    let token = jwt.create_access_token("alice").unwrap();
+    let clock = ManualClock::new();
+    let jwt = short_lived(&clock);
+    let token = six_minutes_old(&jwt, &clock);
     // A header token.
     let header = TestRequest::get()
         .uri("/protected")
@@ -187,8 +222,9 @@ async fn only_cookie_authenticated_successful_requests_are_renewed() {
 
 #[actix_web::test]
 async fn responses_that_set_the_cookie_themselves_are_left_alone() {
-    let jwt = short_lived();
-    let token = jwt.create_access_token("alice").unwrap();
+    let clock = ManualClock::new();
+    let jwt = short_lived(&clock);
+    let token = six_minutes_old(&jwt, &clock);
     let request = TestRequest::post()
         .uri("/logout")
         .insert_header((COOKIE, format!("access_token_cookie={token}")))
@@ -239,4 +275,34 @@ async fn the_window_is_measured_by_the_managers_clock() {
         .unwrap();
     assert_eq!(renewed.iat(), Some(clock.unix_seconds()));
     assert_eq!(renewed.exp(), Some(clock.unix_seconds() + 10 * 60));
+}
+
+/// A writer that keeps everything the subscriber prints.
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Runs `future` with warnings captured, and returns them with its output.
+async fn captured_warnings<T>(future: impl std::future::Future<Output = T>) -> (String, T) {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::WARN)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let output = future.await;
+    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    (logs, output)
 }

@@ -217,3 +217,93 @@ async fn expiry_is_checked_with_zero_leeway_by_default() {
     rejected(&m, &just_expired, 401, "Token has expired").await;
     let _ = Duration::ZERO;
 }
+
+/// `b64` (RFC 7797) is only honoured when listed in `crit`, which is
+/// refused; without `crit` it is an unknown header parameter, ignored: the
+/// payload is still the base64url segment the signature covers.
+#[actix_web::test]
+async fn b64_header_without_crit_is_ignored_and_with_crit_refused() {
+    let m = hs256().build().unwrap();
+    let payload = json!({"sub": "a", "exp": now() + 600}).to_string();
+    let plain_b64 = sign_hs(
+        "HS256",
+        r#"{"alg":"HS256","b64":false}"#,
+        &payload,
+        SECRET.as_bytes(),
+    );
+    assert_eq!(call(&m, &plain_b64).await, (200, json!({"sub": "a"}), 1));
+    let critical_b64 = sign_hs(
+        "HS256",
+        r#"{"alg":"HS256","b64":false,"crit":["b64"]}"#,
+        &payload,
+        SECRET.as_bytes(),
+    );
+    rejected(
+        &m,
+        &critical_b64,
+        422,
+        "Unsupported critical header parameter(s)",
+    )
+    .await;
+    // An unencoded payload in the token is not base64url: refused.
+    let unencoded = format!(
+        "{}.{payload}.{}",
+        b64(r#"{"alg":"HS256","b64":false,"crit":["b64"]}"#),
+        critical_b64.rsplit('.').next().unwrap()
+    );
+    assert_eq!(call(&m, &unencoded).await.2, 0);
+}
+
+/// `n - s` for big-endian numbers of equal length (`s < n`).
+fn order_minus(n: &[u8], s: &[u8]) -> Vec<u8> {
+    let mut out = vec![0u8; n.len()];
+    let mut borrow = 0i16;
+    for i in (0..n.len()).rev() {
+        let mut digit = i16::from(n[i]) - i16::from(s[i]) - borrow;
+        borrow = i16::from(digit < 0);
+        if digit < 0 {
+            digit += 256;
+        }
+        out[i] = digit as u8;
+    }
+    out
+}
+
+/// ECDSA signatures are malleable: `(r, n - s)` verifies wherever `(r, s)`
+/// does, and the backends accept both (they do not require low S; neither
+/// do RFC 7518 nor PyJWT, and half of the signatures they create have a
+/// high S). The twin carries exactly the same header and claims, and
+/// nothing in this crate identifies a token by its signature: revocation
+/// goes by `jti`, so revoking one revokes the other.
+#[actix_web::test]
+async fn ecdsa_high_s_twins_verify_to_the_same_token_and_share_its_revocation() {
+    const P256_ORDER: &str = "FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551";
+    const P384_ORDER: &str = "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFC7634D81F4372DDF581A0DB248B0A77AECEC196ACCC52973";
+    let hex = |text: &str| -> Vec<u8> {
+        (0..text.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap())
+            .collect()
+    };
+    use base64::Engine as _;
+    let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    for (algorithm, order) in [
+        (Algorithm::ES256, hex(P256_ORDER)),
+        (Algorithm::ES384, hex(P384_ORDER)),
+    ] {
+        let m = manager_for(algorithm);
+        let token = m.create_access_token("alice").unwrap();
+        let (input, signature) = token.rsplit_once('.').unwrap();
+        let signature = engine.decode(signature).unwrap();
+        let (r, s) = signature.split_at(order.len());
+        let twin_signature = [r, &order_minus(&order, s)].concat();
+        let twin = format!("{input}.{}", engine.encode(twin_signature));
+        assert_ne!(twin, token);
+        let original = m.decode_token(&token).unwrap();
+        let decoded = m.decode_token(&twin).unwrap();
+        assert_eq!(decoded.header(), original.header(), "{algorithm}");
+        assert_eq!(decoded.claims(), original.claims(), "{algorithm}");
+        m.revoke_token(&original).await.unwrap();
+        assert!(m.is_token_revoked(&decoded).await.unwrap(), "{algorithm}");
+    }
+}

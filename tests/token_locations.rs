@@ -223,9 +223,16 @@ async fn query_string_location() {
             json!({"msg": "Missing 'jwt' query paramater"})
         )
     );
-    // The first value of a repeated parameter is used, as Werkzeug does.
+    // A repeated parameter is refused (Werkzeug would use the first value;
+    // tests/policy.rs has the other locations).
     let repeated = TestRequest::get().uri(&format!("/protected?jwt={token}&jwt=garbage"));
-    assert_eq!(call(&jwt, repeated).await.0, StatusCode::OK);
+    assert_eq!(
+        call(&jwt, repeated).await,
+        (
+            StatusCode::BAD_REQUEST,
+            json!({"msg": "Ambiguous request: more than one 'jwt' query parameter"})
+        )
+    );
 }
 
 #[actix_web::test]

@@ -1,7 +1,7 @@
 //! The handler the attribute is placed on.
 
 use proc_macro2::TokenStream;
-use syn::{FnArg, GenericArgument, Ident, ItemFn, Pat, PatType, PathArguments, Type};
+use syn::{Attribute, FnArg, GenericArgument, Ident, ItemFn, Pat, PatType, PathArguments, Type};
 
 /// The name bound in the handler body.
 pub const CURRENT_TOKEN: &str = "current_token";
@@ -68,6 +68,30 @@ impl Handler {
             })
             .collect()
     }
+}
+
+/// The attributes of this crate, by name.
+pub const ATTRIBUTES: [&str; 5] = [
+    "jwt_required",
+    "fresh_jwt_required",
+    "jwt_refresh_required",
+    "jwt_optional",
+    "require_token",
+];
+
+/// Whether `attr` is one of this crate's attributes: one of [`ATTRIBUTES`],
+/// named alone or through `actix_jwt_extended::`.
+pub fn is_own_attribute(attr: &Attribute) -> bool {
+    let path = attr.path();
+    let Some(last) = path.segments.last() else {
+        return false;
+    };
+    let ours = ATTRIBUTES.iter().any(|name| last.ident == name);
+    let through_crate = match path.segments.first() {
+        Some(first) if path.segments.len() > 1 => first.ident == "actix_jwt_extended",
+        _ => true,
+    };
+    ours && through_crate
 }
 
 fn param_name(arg: &FnArg) -> Option<&Ident> {

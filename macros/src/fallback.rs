@@ -7,7 +7,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use syn::FnArg;
 
-use crate::ast::Handler;
+use crate::ast::{self, Handler};
 use crate::attr::Preset;
 use crate::signature::{install_guard, private_path};
 
@@ -23,6 +23,12 @@ pub fn expand(preset: Preset, mut handler: Handler, error: syn::Error) -> TokenS
         let item = &handler.item;
         return quote!(#compile_error #item);
     }
+    // Another attribute of this crate is the error being reported; it must
+    // not expand as well.
+    handler
+        .item
+        .attrs
+        .retain(|attr| !ast::is_own_attribute(attr));
     // A visible `current_user` stays an ordinary parameter.
     handler.current_user_param = None;
     let private = private_path(None);

@@ -25,6 +25,7 @@ pub struct Checked {
 
 /// Checks the options against each other and the handler.
 pub fn check(options: Options, handler: Handler) -> syn::Result<Checked> {
+    check_single_attribute(&options, &handler)?;
     check_options(&options)?;
     check_handler(&options, &handler)?;
     let sub = match &options.sub {
@@ -52,6 +53,28 @@ pub fn check(options: Options, handler: Handler) -> syn::Result<Checked> {
         sub,
         params,
     })
+}
+
+/// One attribute of this crate per handler: a second one (written below
+/// this one) would verify the request twice, or silently combine
+/// conflicting requirements.
+fn check_single_attribute(options: &Options, handler: &Handler) -> syn::Result<()> {
+    let Some(second) = handler.item.attrs.iter().find(|a| ast::is_own_attribute(a)) else {
+        return Ok(());
+    };
+    let name = second
+        .path()
+        .segments
+        .last()
+        .map(|s| s.ident.to_string())
+        .unwrap_or_default();
+    Err(syn::Error::new_spanned(
+        second,
+        format!(
+            "#[{name}] on a handler that already has #[{}]: use one attribute of this crate per handler and put every option in it",
+            options.preset.attribute()
+        ),
+    ))
 }
 
 /// Where a request value a requirement compares with comes from, with the

@@ -8,6 +8,7 @@
 //! then lets the replay stream yield those bytes followed by whatever the
 //! original payload still holds. Requests that need no body pay nothing.
 
+use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -18,6 +19,8 @@ use actix_web::http::header::CONTENT_TYPE;
 use actix_web::web::{Bytes, BytesMut};
 use actix_web::{HttpMessage, HttpRequest};
 use futures_util::{Stream, StreamExt};
+use serde::de::{DeserializeSeed, Deserializer, Error, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::Value;
 use tokio::sync::oneshot;
 
 /// The start of the request body, as read for the token lookup.
@@ -106,6 +109,93 @@ pub(crate) fn first_urlencoded_value(text: &[u8], name: &str) -> Option<String> 
     form_urlencoded::parse(text)
         .find(|(key, _)| key == name)
         .map(|(_, value)| value.into_owned())
+}
+
+/// Every value of `name` in `application/x-www-form-urlencoded` text.
+pub(crate) fn urlencoded_values<'a>(
+    text: &'a [u8],
+    name: &'a str,
+) -> impl Iterator<Item = String> + 'a {
+    form_urlencoded::parse(text)
+        .filter(move |(key, _)| key == name)
+        .map(|(_, value)| value.into_owned())
+}
+
+/// What a JSON body holds under one top-level key.
+#[derive(Debug, PartialEq)]
+pub(crate) enum JsonKey {
+    /// The body is not a JSON object, or has no such key.
+    Absent,
+    /// The key, once, with its value.
+    Once(Value),
+    /// The key more than once (a JSON parser keeps one of them; which one
+    /// differs between parsers).
+    Repeated,
+}
+
+/// The value of the top-level key `key` of a JSON object body, seeing
+/// repetitions of the key that parsing into a map would hide.
+pub(crate) fn json_key(bytes: &[u8], key: &str) -> JsonKey {
+    struct Seed<'k>(&'k str);
+    impl<'de> DeserializeSeed<'de> for Seed<'_> {
+        type Value = JsonKey;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<JsonKey, D::Error> {
+            d.deserialize_any(self)
+        }
+    }
+    impl<'de> Visitor<'de> for Seed<'_> {
+        type Value = JsonKey;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a JSON object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<JsonKey, A::Error> {
+            let mut found = JsonKey::Absent;
+            while let Some(name) = map.next_key::<String>()? {
+                if name != self.0 {
+                    map.next_value::<IgnoredAny>()?;
+                    continue;
+                }
+                let value = map.next_value::<Value>()?;
+                found = match found {
+                    JsonKey::Absent => JsonKey::Once(value),
+                    _ => JsonKey::Repeated,
+                };
+            }
+            Ok(found)
+        }
+        // Any other JSON value holds no key.
+        fn visit_bool<E: Error>(self, _: bool) -> Result<JsonKey, E> {
+            Ok(JsonKey::Absent)
+        }
+        fn visit_i64<E: Error>(self, _: i64) -> Result<JsonKey, E> {
+            Ok(JsonKey::Absent)
+        }
+        fn visit_u64<E: Error>(self, _: u64) -> Result<JsonKey, E> {
+            Ok(JsonKey::Absent)
+        }
+        fn visit_f64<E: Error>(self, _: f64) -> Result<JsonKey, E> {
+            Ok(JsonKey::Absent)
+        }
+        fn visit_str<E: Error>(self, _: &str) -> Result<JsonKey, E> {
+            Ok(JsonKey::Absent)
+        }
+        fn visit_unit<E: Error>(self) -> Result<JsonKey, E> {
+            Ok(JsonKey::Absent)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<JsonKey, A::Error> {
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            Ok(JsonKey::Absent)
+        }
+    }
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    // Invalid JSON (or trailing bytes) holds no key either.
+    match Seed(key)
+        .deserialize(&mut deserializer)
+        .and_then(|found| deserializer.end().map(|()| found))
+    {
+        Ok(found) => found,
+        Err(_) => JsonKey::Absent,
+    }
 }
 
 /// What the replay stream hands to the handler once the capture is done.

@@ -159,6 +159,7 @@ impl Challenge {
                     JwtError::NoAuthorization(_) => return Some(Self::bearer(realm())),
                     JwtError::InvalidHeader(_)
                     | JwtError::InvalidQueryParam(_)
+                    | JwtError::AmbiguousRequest(_)
                     | JwtError::CsrfMissing
                     | JwtError::CsrfMismatch => BearerError::InvalidRequest,
                     JwtError::FreshTokenRequired => BearerError::InsufficientUserAuthentication,

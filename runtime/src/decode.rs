@@ -226,6 +226,9 @@ fn validate_claims(
     }
     if !config.decode_audience.is_empty() {
         check_audience(&config.decode_audience, claims.value("aud"))?;
+    } else if !config.allow_unchecked_audience && claims.value("aud").is_some() {
+        // A token addressed to some audience, and this service names none.
+        return Err(JwtError::InvalidAudience);
     }
     if config.verify_sub && claims.value("sub").is_some_and(|sub| !sub.is_string()) {
         return Err(JwtError::InvalidSubject);

@@ -36,6 +36,12 @@ pub enum JwtError {
     /// The token is larger than the configured maximum.
     #[error("Token is too large")]
     TooLarge,
+    /// The request carries the token twice in one location — two token
+    /// headers, a repeated query parameter, token cookie or JSON key — so
+    /// which one counts would be a guess. Answered with 400 (RFC 6750
+    /// §3.1: `invalid_request`); the message names the repetition.
+    #[error("{0}")]
+    AmbiguousRequest(String),
     /// The request body had to be read to find the token (`json` location)
     /// and is larger than JWT_MAX_BODY_SIZE. Answered with 413.
     #[error("Request body is too large")]
@@ -225,6 +231,7 @@ impl JwtError {
             | Malformed(_)
             | TooLarge
             | BodyTooLarge
+            | AmbiguousRequest(_)
             | AlgorithmNotAllowed
             | UnsupportedCritical
             | InvalidSignature
@@ -259,10 +266,12 @@ impl JwtError {
     }
 
     /// The default HTTP status of this error: its class's status, except
-    /// 413 for [`JwtError::BodyTooLarge`].
+    /// 413 for [`JwtError::BodyTooLarge`] and 400 for
+    /// [`JwtError::AmbiguousRequest`].
     pub fn status(&self) -> StatusCode {
         match self {
             Self::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::AmbiguousRequest(_) => StatusCode::BAD_REQUEST,
             _ => self.class().status(),
         }
     }

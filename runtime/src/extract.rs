@@ -7,7 +7,7 @@ use actix_web::HttpRequest;
 use actix_web::http::header::HeaderName;
 use serde_json::Value;
 
-use crate::body;
+use crate::body::{self, JsonKey};
 use crate::config::{JwtConfig, TokenLocation};
 use crate::csrf;
 use crate::error::JwtError;
@@ -117,9 +117,15 @@ fn from_headers<'a>(
         };
         JwtError::InvalidHeader(format!("Bad {name} header. Expected '{name}: {expected}'"))
     };
-    let Some(raw) = req.headers().get(header) else {
+    let mut all = req.headers().get_all(header);
+    let Some(raw) = all.next() else {
         return Ok(Lookup::Absent(format!("Missing {name} Header")));
     };
+    if all.next().is_some() {
+        return Err(JwtError::AmbiguousRequest(format!(
+            "Ambiguous request: more than one {name} header"
+        )));
+    }
     if let Some(token) = plain_credentials(raw.as_bytes(), kind.as_bytes()) {
         return Ok(Lookup::Found(Cow::Borrowed(token)));
     }
@@ -174,8 +180,14 @@ fn plain_credentials<'a>(value: &'a [u8], kind: &[u8]) -> Option<&'a str> {
 
 fn from_query_string(config: &JwtConfig, req: &HttpRequest) -> Result<Lookup<'static>, JwtError> {
     let name = &config.query_string_name;
-    let value = body::first_urlencoded_value(req.query_string().as_bytes(), name)
-        .filter(|value| !value.is_empty());
+    let mut values = body::urlencoded_values(req.query_string().as_bytes(), name);
+    let value = values.next();
+    if values.next().is_some() {
+        return Err(JwtError::AmbiguousRequest(format!(
+            "Ambiguous request: more than one '{name}' query parameter"
+        )));
+    }
+    let value = value.filter(|value| !value.is_empty());
     let Some(value) = value else {
         // Flask-JWT-Extended's message, spelling included.
         return Ok(Lookup::Absent(format!("Missing '{name}' query paramater")));
@@ -202,10 +214,18 @@ fn from_cookies(
     kind: TokenKind,
     csrf: &mut Option<Vec<u8>>,
 ) -> Result<Lookup<'static>, JwtError> {
+    let name = config.names(kind).cookie;
     let Some(token) = cookie(config, req, kind) else {
-        let name = config.names(kind).cookie;
         return Ok(Lookup::Absent(format!("Missing cookie \"{name}\"")));
     };
+    let repeated = req
+        .cookies()
+        .is_ok_and(|cookies| cookies.iter().filter(|c| c.name() == name).count() > 1);
+    if repeated {
+        return Err(JwtError::AmbiguousRequest(format!(
+            "Ambiguous request: more than one cookie \"{name}\""
+        )));
+    }
     if csrf::applies(config, req) {
         *csrf = Some(csrf::submitted(config, req, kind)?);
     }
@@ -231,10 +251,16 @@ fn from_json(
         return Err(JwtError::BodyTooLarge);
     }
     // Empty or invalid JSON, and JSON that is not an object, hold no key.
-    let Ok(Value::Object(mut data)) = serde_json::from_slice::<Value>(&body.bytes) else {
-        return Ok(missing());
+    let value = match body::json_key(&body.bytes, key) {
+        JsonKey::Once(value) => Some(value),
+        JsonKey::Repeated => {
+            return Err(JwtError::AmbiguousRequest(format!(
+                "Ambiguous request: more than one \"{key}\" key in json data"
+            )));
+        }
+        JsonKey::Absent => None,
     };
-    match data.remove(key) {
+    match value {
         Some(Value::String(token)) if !token.is_empty() => Ok(Lookup::Found(Cow::Owned(token))),
         // Python's falsy values count as absent …
         None | Some(Value::Null | Value::Bool(false) | Value::String(_)) => Ok(missing()),

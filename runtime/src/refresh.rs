@@ -2,6 +2,7 @@
 //! cookie-authenticated request shortly before the token expires —
 //! Flask-JWT-Extended's documented `after_request` pattern, shipped.
 
+use std::cell::Cell;
 use std::future::{Ready, ready};
 use std::rc::Rc;
 use std::time::Duration;
@@ -11,15 +12,23 @@ use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forwar
 use actix_web::http::header;
 use futures_util::future::LocalBoxFuture;
 
-use crate::config::TokenLocation;
+use crate::config::{Expires, TokenLocation};
 use crate::cookies::CookieOptions;
 use crate::manager::JwtManager;
+use crate::token::CurrentToken;
 use crate::verify::get_current_token;
 
 /// Middleware that, after a successful (2xx) response to a request
 /// authenticated by an access token **from a cookie** that expires within
-/// the window (30 minutes by default), sets a fresh access cookie — and its
-/// CSRF companion — for the same identity.
+/// the window, sets a fresh access cookie — and its CSRF companion — for the
+/// same identity.
+///
+/// The window is, by default, the second half of each token's lifetime
+/// (`exp` − `iat`; for a token without `iat`, JWT_ACCESS_TOKEN_EXPIRES): a
+/// token is renewed at most once per half-life, whatever the lifetime. A
+/// window set with [`ImplicitRefresh::window`] that is not shorter than
+/// JWT_ACCESS_TOKEN_EXPIRES would renew the token on every request; the
+/// middleware logs a warning the first time it meets such a manager.
 ///
 /// ```no_run
 /// use std::time::Duration;
@@ -42,7 +51,8 @@ use crate::verify::get_current_token;
 #[derive(Debug, Clone, Copy)]
 #[must_use]
 pub struct ImplicitRefresh {
-    window: Duration,
+    /// `None`: half of each token's lifetime.
+    window: Option<Duration>,
 }
 
 impl Default for ImplicitRefresh {
@@ -52,16 +62,15 @@ impl Default for ImplicitRefresh {
 }
 
 impl ImplicitRefresh {
-    /// Renews tokens that expire within 30 minutes.
+    /// Renews tokens in the second half of their lifetime.
     pub const fn new() -> Self {
-        Self {
-            window: Duration::from_secs(30 * 60),
-        }
+        Self { window: None }
     }
 
-    /// Renews tokens that expire within `window`.
+    /// Renews tokens that expire within `window`, which should be shorter
+    /// than JWT_ACCESS_TOKEN_EXPIRES.
     pub const fn window(mut self, window: Duration) -> Self {
-        self.window = window;
+        self.window = Some(window);
         self
     }
 }
@@ -81,6 +90,7 @@ where
         ready(Ok(ImplicitRefreshMiddleware {
             service: Rc::new(service),
             window: self.window,
+            warned: Rc::new(Cell::new(false)),
         }))
     }
 }
@@ -89,7 +99,9 @@ where
 #[derive(Debug)]
 pub struct ImplicitRefreshMiddleware<S> {
     service: Rc<S>,
-    window: Duration,
+    window: Option<Duration>,
+    /// Whether the warning about a window as long as the lifetime was given.
+    warned: Rc<Cell<bool>>,
 }
 
 impl<S, B> Service<ServiceRequest> for ImplicitRefreshMiddleware<S>
@@ -105,17 +117,55 @@ where
 
     fn call(&self, req: ServiceRequest) -> Self::Future {
         let window = self.window;
+        let warned = Rc::clone(&self.warned);
         let response = self.service.call(req);
         Box::pin(async move {
             let mut response = response.await?;
+            if let (Some(window), Some(manager)) =
+                (window, JwtManager::from_app(response.request()))
+                && !warned.get()
+            {
+                warned.set(true);
+                warn_if_too_wide(window, manager);
+            }
             renew(&mut response, window);
             Ok(response)
         })
     }
 }
 
+/// Warns when `window` is not shorter than the access-token lifetime, so
+/// that every request would get a new token.
+fn warn_if_too_wide(window: Duration, manager: &JwtManager) {
+    if let Expires::After(lifetime) = manager.config().access_token_expires
+        && window >= lifetime
+    {
+        tracing::warn!(
+            target: "actix_jwt_extended",
+            window_secs = window.as_secs(),
+            lifetime_secs = lifetime.as_secs(),
+            "the implicit-refresh window is not shorter than JWT_ACCESS_TOKEN_EXPIRES: every request renews its token"
+        );
+    }
+}
+
+/// The window of `token`: the configured one, or half its lifetime.
+fn window_of(window: Option<Duration>, token: &CurrentToken, manager: &JwtManager) -> Option<f64> {
+    if let Some(window) = window {
+        return Some(window.as_secs_f64());
+    }
+    let lifetime = match (token.exp(), token.iat()) {
+        (Some(exp), Some(iat)) => (exp - iat) as f64,
+        _ => match manager.config().access_token_expires {
+            Expires::After(lifetime) => lifetime.as_secs_f64(),
+            Expires::Never => return None,
+        },
+    };
+    Some(lifetime / 2.0)
+}
+
 /// Sets a new access cookie when the request qualifies.
-fn renew<B>(response: &mut ServiceResponse<B>, window: Duration) {
+fn renew<B>(response: &mut ServiceResponse<B>, window: Option<Duration>) {
     if !response.status().is_success() {
         return;
     }
@@ -132,8 +182,11 @@ fn renew<B>(response: &mut ServiceResponse<B>, window: Duration) {
     let Some(manager) = JwtManager::from_app(request).cloned() else {
         return;
     };
+    let Some(window) = window_of(window, &token, &manager) else {
+        return;
+    };
     let remaining = exp as f64 - manager.inner.clock.now_f64();
-    if remaining <= 0.0 || remaining > window.as_secs_f64() {
+    if remaining <= 0.0 || remaining > window {
         return;
     }
     let cookie_name = &manager.config().access_cookie_name;

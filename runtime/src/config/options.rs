@@ -64,6 +64,15 @@ macro_rules! with_options {
             ["JWT_DECODE_AUDIENCE", "(none)", "accepted aud values (comma-separated)"]
             decode_audience: Vec<String> = Vec::new(), list(String);
 
+            /// Accept a token that carries an `aud` when JWT_DECODE_AUDIENCE
+            /// is not set, as Flask-JWT-Extended does. By default such a
+            /// token is refused (RFC 7519 §4.1.3: a recipient that does not
+            /// identify itself with a value of `aud` must reject the token),
+            /// so that a token meant for another service sharing the key is
+            /// not replayed here.
+            ["JWT_ALLOW_UNCHECKED_AUDIENCE", "false", "accept tokens with an aud when JWT_DECODE_AUDIENCE is not set"]
+            allow_unchecked_audience: bool = false, value;
+
             /// Write `nbf` (= `iat`) into new tokens.
             ["JWT_ENCODE_NBF", "true", "write nbf into new tokens"]
             encode_nbf: bool = true, value;
