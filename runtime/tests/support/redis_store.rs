@@ -8,7 +8,11 @@ use std::time::{Duration, Instant};
 use actix_jwt_extended::JwtManager;
 use actix_jwt_extended::revocation::RedisStore;
 
-use super::{builder, claim};
+use actix_web::body::MessageBody;
+use actix_web::dev::{Service, ServiceResponse};
+use actix_web::http::StatusCode;
+
+use super::{builder, claim, get_with, revoked};
 
 /// The value of a test server's `start(name)`, or the end of the test when
 /// it returned `None` (the binary is missing; it said so).
@@ -48,6 +52,26 @@ pub async fn eventually(what: &str, within: Duration, mut ready: impl FnMut() ->
     let deadline = Instant::now() + within;
     while !ready() {
         assert!(Instant::now() < deadline, "{what}: not within {within:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Waits (bounded, five seconds) until `app` answers `token` as revoked:
+/// a revocation made through another instance reaches this one's mirror by
+/// the store's events, usually within milliseconds (the propagation delay
+/// is measured by scripts/chaos.sh, not here).
+pub async fn until_revoked<S, B>(app: &S, token: &str)
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let answer = get_with(app, "/protected", token).await;
+        if answer == (StatusCode::UNAUTHORIZED, revoked()) || Instant::now() >= deadline {
+            assert_eq!(answer, (StatusCode::UNAUTHORIZED, revoked()));
+            return;
+        }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
