@@ -118,6 +118,20 @@ async fn typed() -> HttpResponse {
     HttpResponse::Ok().json(json!({ "sub": claims.sub, "role": claims.role, "level": claims.level, "jti_is_str": current_token.jti().is_some() }))
 }
 
+/// A claim named by a Rust keyword, checked against a claims type whose
+/// field is the raw identifier (a fuzzing finding: the field check once
+/// wrote `claims.const`).
+#[derive(Debug, Deserialize)]
+struct KeywordClaims {
+    r#const: String,
+}
+
+#[get("/keyword")]
+#[require_token(claims = KeywordClaims, const = "admin" | "owner")]
+async fn keyword() -> HttpResponse {
+    HttpResponse::Ok().json(json!({ "const": current_token.typed.r#const }))
+}
+
 #[get("/typed-param")]
 #[require_token]
 async fn typed_param(current_token: TypedToken<MyClaims>) -> HttpResponse {
@@ -180,6 +194,7 @@ async fn call(m: &JwtManager, req: test::TestRequest) -> (u16, Value, usize) {
             .service(optional_team)
             .service(typed)
             .service(typed_param)
+            .service(keyword)
             .service(typed_extractor)
             .service(me)
             .service(me_visible),
@@ -448,4 +463,16 @@ async fn forbidden_responses_are_overridable() {
         call(&m, get("/scope/list", &none)).await.1,
         json!({"code": "scope", "sub": "a"})
     );
+}
+
+#[actix_web::test]
+async fn a_claim_named_by_a_keyword() {
+    let m = manager();
+    let owner = token(&m, "alice", json!({ "const": "owner" }));
+    assert_eq!(
+        call(&m, get("/keyword", &owner)).await,
+        (200, json!({ "const": "owner" }), 0)
+    );
+    let guest = token(&m, "alice", json!({ "const": "guest" }));
+    refused(&m, get("/keyword", &guest), MISSING_CLAIMS).await;
 }

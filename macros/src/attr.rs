@@ -498,7 +498,28 @@ fn apply(options: &mut Options, entry: Entry, order: usize) -> syn::Result<()> {
     };
     let value = expected::parse(tokens, eq)?;
     let names = path.iter().map(ToString::to_string).collect();
-    requirement(options, names, Some(path), value, span)
+    let fields = path.iter().map(field).collect();
+    requirement(options, names, fields, value, span)
+}
+
+/// A claim name as the field of a claims type: a keyword as a raw
+/// identifier (`const` → `r#const`); `None` for the names no field can have
+/// (`self`, `Self`, `super`, `crate`, `_`), whose claims are then checked at
+/// run time only, like a quoted name.
+fn field(name: &Ident) -> Option<Ident> {
+    const KEYWORDS: &[&str] = &[
+        "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "do",
+        "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in",
+        "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
+        "return", "static", "struct", "trait", "true", "try", "type", "typeof", "unsafe",
+        "unsized", "use", "virtual", "where", "while", "yield",
+    ];
+    let text = name.to_string();
+    match text.as_str() {
+        "self" | "Self" | "super" | "crate" | "_" => None,
+        keyword if KEYWORDS.contains(&keyword) => Some(Ident::new_raw(keyword, name.span())),
+        _ => Some(name.clone()),
+    }
 }
 
 fn requirement(
