@@ -429,7 +429,7 @@ fn apply(options: &mut Options, entry: Entry, order: usize) -> syn::Result<()> {
                     return Err(duplicate());
                 }
                 let (tokens, _) = needs_value(&name, value, span, "claims = MyClaims")?;
-                options.claims = Some(syn::parse2(tokens)?);
+                options.claims = Some(claims_type(syn::parse2(tokens)?)?);
             }
             Keyword::TokenType => {
                 let (tokens, eq) = needs_value(&name, value, span, "token_type = \"refresh\"")?;
@@ -565,6 +565,25 @@ fn token_type(options: &mut Options, lit: &LitStr) -> syn::Result<()> {
         order: 0,
     });
     Ok(())
+}
+
+/// `claims = …` names a struct (a path, generics allowed); anything else,
+/// such as `A + B` (a trait object), is refused here, on the user's span,
+/// instead of failing in the expansion.
+fn claims_type(ty: Type) -> syn::Result<Type> {
+    let mut inner = &ty;
+    while let Type::Group(syn::TypeGroup { elem, .. }) | Type::Paren(syn::TypeParen { elem, .. }) =
+        inner
+    {
+        inner = elem;
+    }
+    match inner {
+        Type::Path(_) => Ok(ty),
+        _ => Err(syn::Error::new_spanned(
+            &ty,
+            "`claims` takes the claims struct, e.g. `claims = MyClaims`",
+        )),
+    }
 }
 
 fn needs_value(

@@ -114,13 +114,12 @@ fn resolve(handler: &Handler, option: &str, binding: &Binding) -> syn::Result<Re
     let structs = handler.request_structs();
     match structs.iter().find(|(_, inner)| !ast::is_scalar(inner)) {
         Some((ty, _)) => {
-            let field = syn::parse_str::<Ident>(name).map_err(|_| {
+            let mut field = syn::parse_str::<Ident>(name).map_err(|_| {
                 syn::Error::new(binding.span, format!("`{name}` is not a field name"))
             })?;
-            Ok(RequestBinding::Field(
-                (*ty).clone(),
-                Ident::new(&field.to_string(), binding.span),
-            ))
+            // `Ident::new` would panic on a raw identifier (`r#type`).
+            field.set_span(binding.span);
+            Ok(RequestBinding::Field((*ty).clone(), field))
         }
         None => Err(syn::Error::new(
             binding.span,
