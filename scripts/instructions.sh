@@ -10,6 +10,12 @@
 #
 #   scripts/instructions.sh                  # 2000 requests per endpoint
 #   REQUESTS=500 ENDPOINTS="plain@hs256 hs256-cache" scripts/instructions.sh
+#   BREAKDOWN=1 ENDPOINTS="hs256 hs256-cache" scripts/instructions.sh
+#
+# BREAKDOWN=1 adds, for each endpoint, where the protection's instructions
+# go: callgrind's inclusive count per request of this crate's functions and
+# of the crypto, base64 and JSON work under them (the profile that
+# BENCHMARKS.md cites).
 #
 # Needs valgrind and curl.
 set -euo pipefail
@@ -61,11 +67,32 @@ measure() {
     callgrind_control -d "$pid" >/dev/null 2>&1
     kill -9 "$pid"
     wait "$pid" 2>/dev/null || true
-    local total
-    total="$(callgrind_annotate "$(ls -t "$out".* | head -1)" 2>/dev/null |
+    local total dump
+    dump="$(ls -t "$out".* | head -1)"
+    total="$(callgrind_annotate "$dump" 2>/dev/null |
         awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1; exit }')"
+    if [ -n "${BREAKDOWN:-}" ]; then
+        breakdown "$dump" >"$work/breakdown.$(echo "$endpoint" | tr '/@' '__')"
+    fi
     rm -f "$out"*
     echo $((total / REQUESTS))
+}
+
+# breakdown <callgrind dump>: inclusive instructions per request of the
+# functions that make up the protection (at least 100 per request), the
+# largest first. Inclusive counts nest: a caller's line contains its callees.
+breakdown() {
+    callgrind_annotate --inclusive=yes --threshold=100 "$1" 2>/dev/null |
+        awk -v n="$REQUESTS" '
+            /actix_jwt_extended::|aws_lc_rs::(hmac|signature)|base64::engine::Engine::decode|TupleFromRequest1/ {
+                count = $1; gsub(",", "", count)
+                name = $0; sub(/^ *[0-9,]+ +\([ 0-9.]+%\) +/, "", name)
+                sub(/ \[[^]]*\]$/, "", name); sub(/^[^:]*:/, "", name)
+                if (count / n >= 100 && !(name in seen)) {
+                    seen[name] = 1
+                    printf "    %8d  %s\n", count / n, substr(name, 1, 110)
+                }
+            }' | head -n 25
 }
 
 declare -A per
@@ -73,6 +100,10 @@ echo "user-space instructions per request ($REQUESTS requests per endpoint, one 
 for endpoint in $ENDPOINTS; do
     per[$endpoint]="$(measure "$endpoint")"
     printf '  %-24s %10d\n' "$endpoint" "${per[$endpoint]}"
+    breakdown_file="$work/breakdown.$(echo "$endpoint" | tr '/@' '__')"
+    if [ -f "$breakdown_file" ]; then
+        cat "$breakdown_file"
+    fi
 done
 
 ratio() {

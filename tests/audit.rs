@@ -9,12 +9,12 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use actix_jwt_extended::revocation::{RevocationStore, StoreError, TokenKey, TokenStatus};
 use actix_jwt_extended::{
-    AuditEvent, JwtManager, JwtManagerBuilder, Rejection, jwt_refresh_required, jwt_required,
-    metrics as names, require_token,
+    AuditEvent, JwtManager, JwtManagerBuilder, JwtRequired, Rejection, jwt_refresh_required,
+    jwt_required, metrics as names, require_token,
 };
 use actix_jwt_extended_examples::{hs256, hs256_token, now};
 use actix_web::test as service;
-use actix_web::{App, HttpResponse, get, post};
+use actix_web::{App, HttpResponse, get, post, web};
 use metrics_util::debugging::{DebugValue, DebuggingRecorder};
 use serde_json::json;
 use tracing_subscriber::layer::{Context, SubscriberExt};
@@ -170,6 +170,45 @@ async fn one_event_per_decision_reaches_the_hook() {
     let run = script().await;
     let names: Vec<&str> = run.events.iter().map(|(name, _)| *name).collect();
     assert_eq!(names, run.expected);
+}
+
+/// A handler inside a `JwtRequired` scope reuses the middleware's
+/// verification: one acceptance for the request, not two. A requirement the
+/// handler adds and the token fails is the handler's own rejection.
+#[actix_web::test]
+async fn a_guarded_scope_and_its_handler_accept_once() {
+    let events = Events::default();
+    let jwt = with_hook(hs256(), &events);
+    let app = service::init_service(
+        App::new().app_data(jwt.clone()).service(
+            web::scope("/api")
+                .wrap(JwtRequired::new())
+                .service(protected)
+                .service(scoped),
+        ),
+    )
+    .await;
+    let access = jwt.create_access_token("alice").unwrap();
+    let mut expected = vec!["issued"];
+    for (uri, status, decisions) in [
+        ("/api/protected", 200, &["accepted"][..]),
+        ("/api/scoped", 403, &["accepted", "rejected"][..]),
+    ] {
+        let req = service::TestRequest::get()
+            .uri(uri)
+            .insert_header(("Authorization", format!("Bearer {access}")))
+            .to_request();
+        let response = service::call_service(&app, req).await;
+        assert_eq!(response.status(), status, "{uri}");
+        expected.extend(decisions);
+    }
+    let names: Vec<&str> = events
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(name, _)| *name)
+        .collect();
+    assert_eq!(names, expected);
 }
 
 /// A metric as read back: name and sorted labels.

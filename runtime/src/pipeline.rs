@@ -12,11 +12,13 @@
 //! a [`JwtRequired`](crate::JwtRequired) scope) reuses it when it covers
 //! the later options; every rejection carries the manager's rendering.
 //!
-//! Each request gets one audit decision (`audit`): a rejection here, or,
-//! once the caller has checked what it adds (a handler's requirements, its
-//! bindings), [`Verification::accept`] or [`Verification::refuse`]. A
-//! missing manager is no decision (there is no manager to audit): the
-//! renderer logs it, once per process.
+//! Each verification gets one audit decision (`audit`): a rejection here,
+//! or, once the caller has checked what it adds (a handler's requirements,
+//! its bindings), [`Verification::accept`] or [`Verification::refuse`]. A
+//! verification that reuses a token accepted earlier in the request adds no
+//! second acceptance (its refusal is a decision of its own). A missing
+//! manager is no decision (there is no manager to audit): the renderer logs
+//! it, once per process.
 
 use std::sync::Arc;
 
@@ -71,13 +73,17 @@ pub(crate) struct Verification {
     req: HttpRequest,
     options: VerifyOptions,
     started: Stopwatch,
+    /// The token was accepted earlier in this request, which emitted the
+    /// acceptance.
+    reused: bool,
 }
 
 impl Verification {
     /// The request is accepted: emits the decision (for a token; an
-    /// anonymous request or a preflight is no decision about a token).
+    /// anonymous request or a preflight is no decision about a token, and a
+    /// token accepted earlier in the request was decided then).
     pub(crate) fn accept(&self) {
-        let Some(current) = self.verified.token() else {
+        let Some(current) = self.verified.token().filter(|_| !self.reused) else {
             return;
         };
         let token = current.token();
@@ -137,6 +143,7 @@ pub(crate) fn verify(
     };
     let preflight = req.method() == Method::OPTIONS;
     let earlier = accepted_earlier(&req, &manager, options);
+    let reused = matches!(earlier, Some(Ok(_)));
     let config = manager.config();
     let locations = options
         .location_override()
@@ -161,6 +168,7 @@ pub(crate) fn verify(
                 req,
                 options,
                 started,
+                reused,
             }),
             Err(rejection) => {
                 reject(&manager.inner.audit, &req, &rejection, options, started);
