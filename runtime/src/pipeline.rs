@@ -324,14 +324,21 @@ async fn steps(
             }
         }
     }
-    let mut extensions = req.extensions_mut();
-    extensions.insert(current.clone());
-    extensions.insert(Accepted {
+    // One entry serves the request getters and a later verification.
+    req.extensions_mut().insert(Accepted {
         token: current.clone(),
         kind: options.kind(),
         revocation_checked: !options.skips_revocation_check(),
     });
     Ok(Verified::Token(current))
+}
+
+/// The token this request's pipeline accepted, for the request getters
+/// ([`get_current_token`](crate::get_current_token) and the others).
+pub(crate) fn accepted_token(req: &HttpRequest) -> Option<CurrentToken> {
+    req.extensions()
+        .get::<Accepted>()
+        .map(|accepted| accepted.token.clone())
 }
 
 /// The identity as Python's `str()` would print it in Flask's message.

@@ -1,7 +1,7 @@
 //! Flask-JWT-Extended's `verify_jwt_in_request`, and the request getters
 //! (`get_jwt`, …).
 
-use actix_web::{HttpMessage, HttpRequest};
+use actix_web::HttpRequest;
 use serde_json::{Map, Value};
 
 use crate::config::TokenLocation;
@@ -33,7 +33,7 @@ pub async fn verify_jwt_in_request(
 /// The verified token of this request, if a protected handler (or
 /// [`verify_jwt_in_request`]) has accepted one.
 pub fn get_current_token(req: &HttpRequest) -> Option<CurrentToken> {
-    req.extensions().get::<CurrentToken>().cloned()
+    pipeline::accepted_token(req)
 }
 
 /// `get_jwt_identity()`: the identity of the verified token, if any.
