@@ -72,11 +72,14 @@ measure() {
     total="$(callgrind_annotate "$dump" 2>/dev/null |
         awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1; exit }')"
     if [ -n "${BREAKDOWN:-}" ]; then
-        breakdown "$dump" >"$work/breakdown.$(echo "$endpoint" | tr '/@' '__')"
+        breakdown "$dump" >"$(breakdown_file "$endpoint")"
     fi
     rm -f "$out"*
     echo $((total / REQUESTS))
 }
+
+# breakdown_file <endpoint>: where measure leaves the endpoint's breakdown.
+breakdown_file() { echo "$work/breakdown.$(echo "$1" | tr '/@' '__')"; }
 
 # breakdown <callgrind dump>: inclusive instructions per request of the
 # functions that make up the protection (at least 100 per request), the
@@ -100,9 +103,8 @@ echo "user-space instructions per request ($REQUESTS requests per endpoint, one 
 for endpoint in $ENDPOINTS; do
     per[$endpoint]="$(measure "$endpoint")"
     printf '  %-24s %10d\n' "$endpoint" "${per[$endpoint]}"
-    breakdown_file="$work/breakdown.$(echo "$endpoint" | tr '/@' '__')"
-    if [ -f "$breakdown_file" ]; then
-        cat "$breakdown_file"
+    if [ -f "$(breakdown_file "$endpoint")" ]; then
+        cat "$(breakdown_file "$endpoint")"
     fi
 done
 
